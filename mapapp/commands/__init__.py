@@ -1,0 +1,1 @@
+"""One module per ``mapapp`` subcommand; see :mod:`mapapp.cli`."""
