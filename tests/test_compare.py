@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import geopandas as gpd
+import pytest
+import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from shapely.geometry import box
+
+from mapapp.compare import EQUAL_AREA_CRS, NOT_COVERED, compare
+from mapapp.errors import CompareError
+from mapapp.snapshot import ControlSnapshot
+
+FACTIONS = ("sdf", "islamic_state", "syrian_government", "no_data")
+
+
+def snap(
+    date: str, rows: list[tuple[str, tuple[float, float, float, float]]], country: str = "SY"
+) -> ControlSnapshot:
+    areas = gpd.GeoDataFrame(
+        {
+            "faction": [f for f, _ in rows],
+            "secondary": [None] * len(rows),
+            "status": ["control"] * len(rows),
+            "confidence": ["medium"] * len(rows),
+            "note": [None] * len(rows),
+            "country": [country] * len(rows),
+        },
+        # densified so that edges shared in lon/lat stay shared once projected
+        geometry=[shapely.segmentize(box(*b), 0.05) for _, b in rows],
+        crs="EPSG:4326",
+    )
+    return ControlSnapshot(
+        date=dt.date.fromisoformat(date),
+        label=f"test {date}",
+        source="unit test",
+        licence="CC0",
+        confidence="medium",
+        areas=areas,
+    )
+
+
+def km2_by_faction(s: ControlSnapshot) -> dict[str, float]:
+    projected = s.areas.to_crs(EQUAL_AREA_CRS)
+    return (projected.geometry.area / 1e6).groupby(projected["faction"]).sum().to_dict()
+
+
+A = snap("2017-01-08", [("sdf", (39, 35, 40, 36)), ("islamic_state", (40, 35, 41, 36))])
+B = snap(
+    "2018-02-07",
+    [
+        ("sdf", (39, 35, 40.5, 36)),
+        ("syrian_government", (40.5, 35, 41, 35.5)),
+        ("no_data", (40.5, 35.5, 41, 36)),
+    ],
+)
+
+
+def test_changes_name_gainer_loser_country_and_area() -> None:
+    result = compare(A, B)
+    got = {(r.from_faction, r.to_faction, r.country): r.km2 for r in result.changes.itertuples()}
+    assert set(got) == {("islamic_state", "sdf", "SY"), ("islamic_state", "syrian_government", "SY")}
+    # half a degree of longitude by one degree of latitude near 35.5° N is roughly 45 km x 111 km
+    assert 4000 < got[("islamic_state", "sdf", "SY")] < 5600
+    assert result.changes.crs == "EPSG:4326"
+    assert list(result.changes["km2"]) == sorted(result.changes["km2"], reverse=True)
+
+
+def test_no_data_is_reported_separately_not_dropped() -> None:
+    result = compare(A, B)
+    assert set(result.no_data["to_faction"]) == {"no_data"}
+    assert set(result.no_data["from_faction"]) == {"islamic_state"}
+    assert "no_data" not in set(result.changes["to_faction"])
+    assert result.net.loc["islamic_state", "lost_to_unknown"] == pytest.approx(
+        result.no_data["km2"].sum(), rel=1e-9
+    )
+
+
+def test_unchanged_ground_is_on_the_diagonal_of_the_matrix() -> None:
+    result = compare(A, B)
+    table = result.pivot("SY")
+    assert table.loc["sdf", "sdf"] == pytest.approx(km2_by_faction(A)["sdf"], rel=1e-9)
+    assert table.loc["sdf", "islamic_state"] == 0
+    assert table.loc["islamic_state"].sum() == pytest.approx(km2_by_faction(A)["islamic_state"], rel=1e-9)
+
+
+def test_reconciliation_against_independent_areas() -> None:
+    result = compare(A, B)
+    area_a, area_b = km2_by_faction(A), km2_by_faction(B)
+    for faction in set(area_a) | set(area_b):
+        row = result.net.loc[faction]
+        assert area_a.get(faction, 0.0) + row["gained"] - row["lost"] == pytest.approx(
+            area_b.get(faction, 0.0), rel=1e-9, abs=1e-6
+        )
+
+
+def test_area_outside_one_coverage_is_not_covered_and_reconciles() -> None:
+    wider = snap("2018-02-07", [("sdf", (39, 35, 41, 36)), ("islamic_state", (41, 35, 42, 36))])
+    result = compare(A, wider)
+    assert result.net.loc[NOT_COVERED, "km2_a"] > 0
+    assert result.net.loc["islamic_state", "gained_from_unknown"] == pytest.approx(
+        result.net.loc[NOT_COVERED, "km2_a"], rel=1e-9
+    )
+    assert result.overlap_km2 == pytest.approx(sum(km2_by_faction(A).values()), rel=1e-9)
+
+
+def test_per_country_matrix_keeps_countries_apart() -> None:
+    iq_a = snap("2017-01-08", [("islamic_state", (42, 35, 43, 36))], country="IQ")
+    iq_b = snap("2018-02-07", [("iraqi_government", (42, 35, 43, 36))], country="IQ")
+    both_a = ControlSnapshot(A.date, "a", "t", "CC0", "medium", gpd.pd.concat([A.areas, iq_a.areas]))
+    both_b = ControlSnapshot(B.date, "b", "t", "CC0", "medium", gpd.pd.concat([B.areas, iq_b.areas]))
+    result = compare(both_a, both_b)
+    assert result.pivot("IQ").loc["islamic_state", "iraqi_government"] > 0
+    assert "iraqi_government" not in result.pivot("SY").columns
+    assert result.pivot().loc["islamic_state"].sum() == pytest.approx(
+        result.pivot("SY").loc["islamic_state"].sum() + result.pivot("IQ").loc["islamic_state"].sum()
+    )
+
+
+def test_same_snapshot_is_refused() -> None:
+    with pytest.raises(CompareError, match="with itself"):
+        compare(A, A)
+
+
+def test_same_date_is_refused() -> None:
+    with pytest.raises(CompareError, match=r"both snapshots are dated 2017-01-08.*different dates"):
+        compare(A, snap("2017-01-08", [("sdf", (39, 35, 40, 36))]))
+
+
+def test_disjoint_snapshots_are_refused_with_their_bounds() -> None:
+    far = snap("2018-02-07", [("sdf", (44, 30, 45, 31))])
+    with pytest.raises(CompareError, match=r"do not overlap.*lon 44\.00\.\.45\.00"):
+        compare(A, far)
+
+
+cells = st.lists(st.sampled_from(FACTIONS), min_size=6, max_size=6)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells_a=cells, cells_b=cells, shift=st.floats(0.05, 0.45))
+def test_reconciliation_holds_for_any_pair_of_grids(
+    cells_a: list[str], cells_b: list[str], shift: float
+) -> None:
+    grid_a = [(f, (39 + i % 3, 35 + i // 3, 40 + i % 3, 36 + i // 3)) for i, f in enumerate(cells_a)]
+    grid_b = [
+        (f, (39 + shift + i % 3, 35 + i // 3, 40 + shift + i % 3, 36 + i // 3)) for i, f in enumerate(cells_b)
+    ]
+    a, b = snap("2017-01-08", grid_a), snap("2018-02-07", grid_b)
+    result = compare(a, b)
+    area_a, area_b = km2_by_faction(a), km2_by_faction(b)
+    for faction in set(area_a) | set(area_b):
+        row = result.net.loc[faction]
+        assert row["km2_a"] == pytest.approx(area_a.get(faction, 0.0), rel=1e-9, abs=1e-6)
+        assert row["km2_a"] + row["gained"] - row["lost"] == pytest.approx(row["km2_b"], rel=1e-12, abs=1e-6)
+        assert row["km2_b"] == pytest.approx(area_b.get(faction, 0.0), rel=1e-9, abs=1e-6)
+    assert result.matrix["km2"].sum() == pytest.approx(
+        sum(area_a.values()) + result.net.loc[NOT_COVERED, "km2_a"]
+    )
