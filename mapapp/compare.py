@@ -24,12 +24,8 @@ import pandas as pd
 
 from mapapp.errors import CompareError
 from mapapp.factions import NO_DATA
+from mapapp.geography import EQUAL_AREA_CRS, countries
 from mapapp.snapshot import CRS, ControlSnapshot
-
-try:  # TEMPORARY until mapapp.geography lands (issue 3)
-    from mapapp.geography import EQUAL_AREA_CRS
-except ModuleNotFoundError:  # pragma: no cover
-    EQUAL_AREA_CRS = "+proj=laea +lat_0=34 +lon_0=40 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
 
 NOT_COVERED = "not_covered"
 OTHER_COUNTRY = "other"
@@ -225,8 +221,6 @@ def _overlay(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def _assign_country(pieces: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Split pieces without a country along the bundled country outlines (Syria, Iraq)."""
-    from mapapp.geography import countries
-
     missing = pieces[pieces["country"].isna()].drop(columns="country")
     outlines = countries().to_crs(EQUAL_AREA_CRS)[["country", "geometry"]]
     split = gpd.overlay(missing, outlines, how="identity", keep_geom_type=True)

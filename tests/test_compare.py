@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import geopandas as gpd
@@ -9,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box
 
-from mapapp.compare import EQUAL_AREA_CRS, NOT_COVERED, compare
+from mapapp.compare import NOT_COVERED, OTHER_COUNTRY, compare
 from mapapp.errors import CompareError
+from mapapp.geography import EQUAL_AREA_CRS
 from mapapp.snapshot import ControlSnapshot
 
 FACTIONS = ("sdf", "islamic_state", "syrian_government", "no_data")
@@ -158,3 +160,19 @@ def test_reconciliation_holds_for_any_pair_of_grids(
     assert result.matrix["km2"].sum() == pytest.approx(
         sum(area_a.values()) + result.net.loc[NOT_COVERED, "km2_a"]
     )
+
+
+def test_snapshots_without_country_are_split_along_the_bundled_borders() -> None:
+    # a band across the Syria-Iraq border near Abu Kamal (border at about 41° E there)
+    a = snap("2017-01-08", [("islamic_state", (40.5, 34.2, 41.5, 34.6))])
+    b = snap(
+        "2018-02-07",
+        [("syrian_government", (40.5, 34.2, 41.0, 34.6)), ("iraqi_government", (41.0, 34.2, 41.5, 34.6))],
+    )
+    a, b = (dataclasses.replace(s, areas=s.areas.drop(columns="country")) for s in (a, b))
+    result = compare(a, b)
+    by_country = result.matrix.groupby("country")["km2"].sum()
+    assert {"SY", "IQ"} <= set(by_country.index)
+    assert by_country.sum() == pytest.approx(sum(km2_by_faction(a).values()), rel=1e-9)
+    assert set(result.matrix["country"]) <= {"SY", "IQ", OTHER_COUNTRY}
+    assert result.pivot("SY").loc["islamic_state", "syrian_government"] > 0

@@ -1,0 +1,246 @@
+"""Events in context: who held the ground where an event happened, and how far the front was.
+
+For each event :func:`event_contexts` picks the snapshot in force at its date (the latest catalog
+date not after it), finds the area holding the event's location on that snapshot
+(point-in-polygon) and the nearest area of *another* faction (``no_data`` is not a faction).
+
+Distances are **geodesic on the WGS84 ellipsoid** (``pyproj.Geod``), in km, between the event and
+the nearest point of the other faction's area; that nearest point is searched in the equal-area
+projection (:data:`mapapp.geography.EQUAL_AREA_CRS`, LAEA centred on 34° N 40° E), whose distortion
+over the region is far below the precision of the areas themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import shapely
+from pyproj import Geod, Transformer
+
+from mapapp.factions import NO_DATA, registry
+from mapapp.geography import EQUAL_AREA_CRS
+from mapapp.snapshot import CRS, ControlSnapshot
+
+_GEOD = Geod(ellps="WGS84")
+DISTANCE_METHOD = "geodesic (WGS84 ellipsoid) to the nearest point found in the equal-area projection"
+
+
+class Located(Protocol):
+    """What :mod:`mapapp.context` needs of an event (``mapapp.events.Event`` has it)."""
+
+    @property
+    def id(self) -> str:  # noqa: D102
+        ...
+
+    @property
+    def date(self) -> dt.date:  # noqa: D102
+        ...
+
+    @property
+    def lon(self) -> float:  # noqa: D102
+        ...
+
+    @property
+    def lat(self) -> float:  # noqa: D102
+        ...
+
+
+@dataclass(frozen=True)
+class EventContext:
+    """The ground an event happened on, according to one snapshot.
+
+    Attributes
+    ----------
+    event_id, event_date
+        The event.
+    snapshot_date
+        The snapshot used (``None``: no snapshot on or before the event's date).
+    faction
+        Faction id (or ``no_data``) of the area holding the location; ``None`` if the point lies
+        outside every area or there is no snapshot.
+    secondary, status
+        The holding area's second faction and status (``control``, ``contested``, ``mixed``).
+    other_faction
+        The nearest other faction's id, ``None`` if there is none.
+    distance_km
+        Geodesic distance in km to that faction's nearest area (see :data:`DISTANCE_METHOD`).
+    nearest_lonlat
+        The nearest point of that area, (lon, lat).
+    across
+        Names of the rivers the shortest line to that area crosses (e.g. ``("Euphrates",)``).
+    note
+        Why something is missing, or a caveat (snapshot after the event), else ``""``.
+    """
+
+    event_id: str
+    event_date: dt.date
+    snapshot_date: dt.date | None
+    faction: str | None = None
+    secondary: str | None = None
+    status: str | None = None
+    other_faction: str | None = None
+    distance_km: float | None = None
+    nearest_lonlat: tuple[float, float] | None = None
+    across: tuple[str, ...] = ()
+    note: str = ""
+
+    def summary(self) -> str:
+        """Return one plain-text sentence, e.g. for a popup (escape it before putting it in HTML)."""
+        if self.snapshot_date is None:
+            return self.note
+        labels = registry().label
+        if self.faction is None:
+            held = "outside the snapshot's areas"
+        elif self.faction == NO_DATA:
+            held = "no data for this location"
+        else:
+            held = f"ground held by {labels(self.faction)}"
+            if self.status in ("contested", "mixed") and self.secondary:
+                held += f" ({self.status} with {labels(self.secondary)})"
+        text = f"On the snapshot of {self.snapshot_date.isoformat()}: {held}"
+        if self.other_faction is not None and self.distance_km is not None:
+            text += f"; {self.distance_km:.1f} km to ground held by {labels(self.other_faction)}"
+            if self.across:
+                text += " across the " + " and the ".join(self.across)
+        text += "."
+        return f"{text} {self.note}".strip()
+
+
+class Locator:
+    """One snapshot's areas prepared for point look-ups (projected once, reused per event).
+
+    Parameters
+    ----------
+    snapshot
+        The snapshot to look up.
+    rivers
+        Optional river lines (GeoDataFrame in EPSG:4326 with a ``name`` column) used to say which
+        rivers lie between an event and the nearest other faction.
+    """
+
+    def __init__(self, snapshot: ControlSnapshot, rivers: object | None = None) -> None:
+        self.snapshot = snapshot
+        areas = snapshot.areas
+        projected = areas.to_crs(EQUAL_AREA_CRS)
+        self._geoms = np.asarray(projected.geometry.values, dtype=object)
+        shapely.prepare(self._geoms)
+        self._tree = shapely.STRtree(self._geoms)
+        self._faction = areas["faction"].astype(str).to_numpy()
+        self._secondary = areas["secondary"].to_numpy()
+        self._status = areas["status"].astype(str).to_numpy()
+        self._to_proj = Transformer.from_crs(CRS, EQUAL_AREA_CRS, always_xy=True)
+        self._to_geo = Transformer.from_crs(EQUAL_AREA_CRS, CRS, always_xy=True)
+        self._rivers = _river_lines(rivers)
+
+    def context(self, event: Located, note: str = "") -> EventContext:
+        """Return the context of ``event`` on this snapshot (see :class:`EventContext`)."""
+        point = shapely.Point(*self._to_proj.transform(event.lon, event.lat))
+        hits = self._tree.query(point, predicate="intersects")
+        holder = int(hits.min()) if hits.size else None
+        faction = None if holder is None else str(self._faction[holder])
+        base = EventContext(
+            event_id=event.id,
+            event_date=event.date,
+            snapshot_date=self.snapshot.date,
+            faction=faction,
+            secondary=None if holder is None else _opt_str(self._secondary[holder]),
+            status=None if holder is None else str(self._status[holder]),
+            note=note if holder is not None else _join(note, "The location lies outside every area."),
+        )
+        return self._nearest_other(base, point, (event.lon, event.lat))
+
+    def _nearest_other(
+        self, base: EventContext, point: shapely.Point, lonlat: tuple[float, float]
+    ) -> EventContext:
+        others = np.flatnonzero((self._faction != NO_DATA) & (self._faction != (base.faction or "")))
+        if others.size == 0:
+            return base
+        distances = shapely.distance(self._geoms[others], point)
+        best = int(others[int(np.argmin(distances))])
+        line = shapely.shortest_line(point, self._geoms[best])
+        x, y = shapely.get_coordinates(line)[-1]
+        lon, lat = self._to_geo.transform(x, y)
+        _, _, metres = _GEOD.inv(lonlat[0], lonlat[1], lon, lat)
+        return EventContext(
+            **{
+                **base.__dict__,
+                "other_faction": str(self._faction[best]),
+                "distance_km": round(float(metres) / 1000.0, 2),
+                "nearest_lonlat": (round(float(lon), 5), round(float(lat), 5)),
+                "across": self._crossed(line),
+            }
+        )
+
+    def _crossed(self, line: shapely.LineString) -> tuple[str, ...]:
+        names = [name for name, geom in self._rivers if shapely.intersects(geom, line)]
+        return tuple(dict.fromkeys(names))
+
+
+def snapshot_in_force(dates: Iterable[dt.date], when: dt.date) -> dt.date | None:
+    """Return the latest of ``dates`` not after ``when`` (``None`` if all are later)."""
+    earlier = [d for d in dates if d <= when]
+    return max(earlier) if earlier else None
+
+
+def event_contexts(
+    events: Sequence[Located],
+    dates: Sequence[dt.date],
+    load: Callable[[dt.date], ControlSnapshot],
+    *,
+    snapshot: dt.date | None = None,
+    rivers: object | None = None,
+) -> list[EventContext]:
+    """Return the context of every event, loading each snapshot needed once.
+
+    Parameters
+    ----------
+    events
+        The events (anything with ``id``, ``date``, ``lon``, ``lat``).
+    dates
+        The dates of the available snapshots (e.g. ``Catalog.dates()``).
+    load
+        Loads the snapshot of a date (e.g. ``Catalog.load``).
+    snapshot
+        Use this snapshot date for every event instead of the one in force at its date.
+    rivers
+        River lines to name the rivers crossed (see :class:`Locator`).
+    """
+    locators: dict[dt.date, Locator] = {}
+    result = []
+    for event in events:
+        chosen = snapshot if snapshot is not None else snapshot_in_force(dates, event.date)
+        if chosen is None:
+            first = min(dates).isoformat() if dates else "none"
+            note = f"No snapshot on or before {event.date.isoformat()} (earliest: {first})."
+            result.append(EventContext(event.id, event.date, None, note=note))
+            continue
+        if chosen not in locators:
+            locators[chosen] = Locator(load(chosen), rivers)
+        result.append(locators[chosen].context(event, note=_timing_note(chosen, event.date)))
+    return result
+
+
+def _timing_note(snapshot_date: dt.date, event_date: dt.date) -> str:
+    if snapshot_date > event_date:
+        days = (snapshot_date - event_date).days
+        return f"Caution: this snapshot is {days} days after the event."
+    return ""
+
+
+def _river_lines(rivers: object | None) -> list[tuple[str, shapely.Geometry]]:
+    if rivers is None:
+        return []
+    frame = rivers.to_crs(EQUAL_AREA_CRS)  # type: ignore[attr-defined]
+    return [(str(n), g) for n, g in zip(frame["name"], frame.geometry.values, strict=True) if n]
+
+
+def _opt_str(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _join(*parts: str) -> str:
+    return " ".join(p for p in parts if p)
