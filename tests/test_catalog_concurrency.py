@@ -312,6 +312,10 @@ def test_killed_between_data_rename_and_manifest_rename(seeded: Catalog, childre
     assert seeded.manifest_path.read_bytes() == before_manifest
     assert seeded.entries() == before_entries
     assert_catalog_intact(seeded)
+    # The data file was renamed into place before the crash: it may remain, but unlisted.
+    listed = {e.file for e in before_entries}
+    orphans = {p.name for p in seeded.dir.glob("*.geojson")} - listed
+    assert orphans <= {"2018-02-07.geojson"}
     entry = seeded.add(make_snapshot("2018-02-07", "after-crash"))
     assert seeded.entry("2018-02-07").sha256 == entry.sha256
     assert_catalog_intact(seeded)
