@@ -22,7 +22,8 @@ from typing import Literal
 import geopandas as gpd
 import pandas as pd
 
-from mapapp.errors import CompareError
+from mapapp.catalog import Catalog, CatalogEntry
+from mapapp.errors import CatalogError, CompareError
 from mapapp.factions import NO_DATA
 from mapapp.geography import EQUAL_AREA_CRS, countries
 from mapapp.snapshot import CRS, ControlSnapshot
@@ -131,6 +132,47 @@ def compare(a: ControlSnapshot, b: ControlSnapshot) -> Comparison:
         net=net_table(matrix),
         overlap_km2=overlap_km2,
     )
+
+
+def compare_dates(catalog: Catalog, date_a: str | dt.date, date_b: str | dt.date) -> Comparison:
+    """Compare the catalog's snapshots of two dates (``"latest"`` allowed).
+
+    Parameters
+    ----------
+    catalog
+        The catalog holding both snapshots.
+    date_a, date_b
+        ``YYYY-MM-DD`` strings or dates: the "from" and the "to" snapshot.
+
+    Raises
+    ------
+    CompareError
+        A date is malformed or not in the catalog (the message lists the available dates), both
+        dates are the same, or the snapshots cannot be compared (see :func:`compare`).
+    """
+    entries = [_entry(catalog, d, which) for d, which in ((date_a, "first"), (date_b, "second"))]
+    if entries[0].date == entries[1].date:
+        raise CompareError(
+            f"both dates are {entries[0].date}: expected two different snapshot dates. "
+            f"Available: {_available(catalog)}."
+        )
+    return compare(catalog.load(entries[0].date), catalog.load(entries[1].date))
+
+
+def _entry(catalog: Catalog, date: str | dt.date, which: str) -> CatalogEntry:
+    try:
+        return catalog.entry(date)
+    except CatalogError as exc:
+        raise CompareError(
+            f"cannot compare: the {which} date {date!r} is not a snapshot of the catalog "
+            f"{catalog.dir}: expected one of {_available(catalog)} (YYYY-MM-DD or 'latest'). "
+            "List them with 'mapapp snapshots'."
+        ) from exc
+
+
+def _available(catalog: Catalog) -> str:
+    dates = [d.isoformat() for d in catalog.dates()]
+    return ", ".join(dates) if dates else "none (the catalog is empty)"
 
 
 def net_table(matrix: pd.DataFrame) -> pd.DataFrame:

@@ -88,6 +88,24 @@ class EventContext:
     across: tuple[str, ...] = ()
     note: str = ""
 
+    def to_dict(self) -> dict[str, object]:
+        """Return the context as a JSON-safe dictionary (dates as ISO strings), with its summary."""
+        return {
+            "event_id": self.event_id,
+            "event_date": self.event_date.isoformat(),
+            "snapshot_date": self.snapshot_date.isoformat() if self.snapshot_date else None,
+            "faction": self.faction,
+            "secondary": self.secondary,
+            "status": self.status,
+            "other_faction": self.other_faction,
+            "distance_km": self.distance_km,
+            "distance_method": DISTANCE_METHOD if self.distance_km is not None else None,
+            "nearest_lonlat": list(self.nearest_lonlat) if self.nearest_lonlat else None,
+            "across": list(self.across),
+            "note": self.note,
+            "summary": self.summary(),
+        }
+
     def summary(self) -> str:
         """Return one plain-text sentence, e.g. for a popup (escape it before putting it in HTML)."""
         if self.snapshot_date is None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 import geopandas as gpd
 import pytest
@@ -176,3 +177,36 @@ def test_snapshots_without_country_are_split_along_the_bundled_borders() -> None
     assert by_country.sum() == pytest.approx(sum(km2_by_faction(a).values()), rel=1e-9)
     assert set(result.matrix["country"]) <= {"SY", "IQ", OTHER_COUNTRY}
     assert result.pivot("SY").loc["islamic_state", "syrian_government"] > 0
+
+
+# -- the change layer on a folium map --------------------------------------------------------------
+
+
+def test_change_layer_draws_each_gain_hatched_in_the_gainers_colour() -> None:
+    import folium
+
+    from mapapp.factions import registry
+    from mapapp.render.change import HatchPatterns, add_change_layer
+
+    fmap = folium.Map(location=[35.5, 40], zoom_start=7)
+    group = add_change_layer(fmap, compare(A, B), palette="colorblind")
+    layers = [c for c in group._children.values() if isinstance(c, folium.GeoJson)]
+    assert len(layers) == 2  # IS -> SDF and IS -> government; the no-data area is not a gain
+    page = re.sub(r"_[0-9a-f]{32}", "_ID", fmap.get_root().render())
+    assert '"fillColor": "url(#mapapp-gain-colorblind-sdf)"' in page
+    (patterns,) = [c for c in fmap._children.values() if isinstance(c, HatchPatterns)]
+    sdf = registry().colour("sdf", "colorblind")
+    assert '<pattern id="mapapp-gain-colorblind-sdf"' in patterns.svg
+    assert f'stroke="{sdf}"' in patterns.svg
+    assert "\\u003cpattern id=" in page  # the SVG reaches the page as an escaped JS string
+    assert "from Islamic State to Syrian Democratic Forces (SDF), " in page
+    assert group.layer_name == "Gains 2017-01-08 \u2192 2018-02-07"
+
+
+def test_change_tooltip_is_escaped_for_html_and_js_template_literals() -> None:
+    from mapapp.render.change import safe_html, tooltip_text
+
+    assert safe_html("<b>`${alert(1)}`</b>") == "&lt;b&gt;&#96;&#36;{alert(1)}&#96;&lt;/b&gt;"
+    assert tooltip_text("islamic_state", "sdf", 1234.4) == (
+        "from Islamic State to Syrian Democratic Forces (SDF), 1,234 km²"
+    )
