@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import stat
 import sys
+import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -212,18 +213,48 @@ def _over_cap(path: Path) -> None:
         fh.truncate(3 * 1024**3)
 
 
-def _gpkg(crs: str | None, wkt: tuple[str, ...] = ()) -> Callable[[Path], None]:
+def _gpkg(crs: str | None, m_values: bool = False) -> Callable[[Path], None]:
     def write(path: Path) -> None:
         import geopandas as gpd
         import shapely
 
-        geoms = [shapely.from_wkt(w) for w in wkt] or [shapely.Polygon(WEST), shapely.Polygon(EAST)]
         frame = gpd.GeoDataFrame(
-            {"faction": ["syrian_government", "sdf"][: len(geoms)]}, geometry=geoms, crs=crs
+            {"faction": ["syrian_government", "sdf"]},
+            geometry=[shapely.Polygon(WEST), shapely.Polygon(EAST)],
+            crs=crs,
         )
-        frame.to_file(path, driver="GPKG", engine="pyogrio")
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="'crs' was not provided", category=UserWarning)
+            frame.to_file(path, driver="GPKG", engine="pyogrio")
+        if m_values:
+            _add_m_values(path)
 
     return write
+
+
+def _add_m_values(path: Path) -> None:
+    """Rewrite a GeoPackage's polygons as POLYGON M (pyogrio cannot write M) straight in SQLite."""
+    import sqlite3
+
+    import shapely
+
+    con = sqlite3.connect(path)
+    # The GeoPackage's R-tree triggers call these SpatiaLite-style functions.
+    con.create_function("ST_IsEmpty", 1, lambda blob: 0)
+    for i, name in enumerate(("ST_MinX", "ST_MinY", "ST_MaxX", "ST_MaxY")):
+        con.create_function(name, 1, lambda blob, i=i: shapely.from_wkb(bytes(blob)[8:]).bounds[i])
+    try:
+        table, column = con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchone()
+        con.execute("UPDATE gpkg_geometry_columns SET m = 1")
+        for fid, ring in ((1, WEST), (2, EAST)):
+            geom = shapely.from_wkt(
+                "POLYGON M ((" + ", ".join(f"{x} {y} {i}" for i, (x, y) in enumerate(ring)) + "))"
+            )
+            blob = b"GP\x00\x01" + (4326).to_bytes(4, "little") + shapely.to_wkb(geom, flavor="iso")
+            con.execute(f'UPDATE "{table}" SET "{column}" = ? WHERE fid = ?', (blob, fid))
+        con.commit()
+    finally:
+        con.close()
 
 
 def _kml(body: str, doctype: str = "") -> Callable[[Path], None]:
@@ -339,13 +370,7 @@ CASES: tuple[Case, ...] = (
         "either",
         _json(collection(feature([[[*p, 1.0, 2.0] for p in WEST]]))),
     ),
-    Case(
-        "coords_m_gpkg",
-        "coords_m.gpkg",
-        "either",
-        _gpkg("EPSG:4326", ("POLYGON M ((39 35 1, 39.5 35 1, 39.5 35.5 1, 39 35.5 1, 39 35 1))",)),
-        committed=False,
-    ),
+    Case("coords_m_gpkg", "coords_m.gpkg", "either", _gpkg("EPSG:4326", m_values=True), committed=False),
     Case(
         "geometry_collection",
         "geometry_collection.geojson",
