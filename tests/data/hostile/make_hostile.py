@@ -463,6 +463,55 @@ CASES: tuple[Case, ...] = (
 )
 
 
+ATTR_BREAK_URL = 'https://example.org/a"onmouseover="window.__pwned=true;alert(4)"x="'
+EVENT_COLUMNS = (
+    "id", "date", "date_end", "title", "place", "lat", "lon", "coord_precision", "coord_source",
+    "actors", "facts", "casualty_claims", "sources",
+)  # fmt: skip
+XSS_EVENTS = (
+    {
+        "id": "xss_script",
+        "date": "2017-03-01",
+        "title": SCRIPT,
+        "place": IMG,
+        "lat": "35.25",
+        "lon": "39.25",
+        "coord_precision": IMG,
+        "coord_source": SCRIPT,
+        "actors": IMG,
+        "facts": f"{SCRIPT} and {IMG}",
+        "casualty_claims": f"{IMG}: {SCRIPT}",
+        "sources": f"{JS_URL} | {ATTR_BREAK_URL} | https://example.org/ok",
+    },
+    {
+        "id": "xss_img",
+        "date": "2017-04-01",
+        "date_end": "2017-04-02",
+        "title": IMG,
+        "place": "Deir ez-Zor",
+        "lat": "35.3",
+        "lon": "39.8",
+        "actors": SCRIPT,
+        "facts": "javascript:alert(5)",
+        "sources": "data:text/html,<script>alert(6)</script> | https://example.org/<script>alert(7)</script>",
+    },
+)
+XSS_EVENTS_FILE = "xss_events.csv"
+
+
+def write_xss_events(path: Path) -> None:
+    """Write an events CSV whose titles, places, facts and source links carry HTML and JavaScript."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=EVENT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in XSS_EVENTS:
+        writer.writerow({c: row.get(c, "") for c in EVENT_COLUMNS})
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
 def build(directory: Path, *, committed_only: bool = False) -> dict[str, Path]:
     """Write the corpus into ``directory``; return the path of each case by name.
 
@@ -482,6 +531,7 @@ def build(directory: Path, *, committed_only: bool = False) -> dict[str, Path]:
         if not path.exists():
             case.build(path)
         paths[case.name] = path
+    write_xss_events(directory / XSS_EVENTS_FILE)
     return paths
 
 

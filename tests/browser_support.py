@@ -1,0 +1,163 @@
+"""Browser and live-server helpers of the reliability tests (issue 8).
+
+- :func:`launch` starts Debian chromium through playwright with the house flags;
+- :class:`Watch` arms a page: the ``window.__pwned`` canary (an init script in every frame), a
+  record of every ``dialog`` (dismissed at once), ``pageerror`` and console error, and a route that
+  answers every request leaving the allowed origins with an empty response (no network);
+- :func:`streamlit_server` runs ``streamlit run streamlit_app.py`` on a free 127.0.0.1 port with a
+  given catalog directory, polls ``/_stcore/health`` with a deadline (never a fixed sleep) and
+  stops the server by PID.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+CANARY = "window.__pwned = false;"
+APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+SERVER_DEADLINE_S = 90.0
+
+
+def launch(playwright: Any) -> Any:
+    """Launch headless Debian chromium (skip the test when it is missing)."""
+    import pytest
+
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+
+
+@dataclass
+class Watch:
+    """What a page did that it should not have: dialogs, page errors, console errors, requests out."""
+
+    allowed: tuple[str, ...]
+    dialogs: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+
+    def arm(self, context: Any) -> None:
+        """Install the canary, the no-network route and the listeners on a browser context."""
+        context.add_init_script(CANARY)
+        context.route("**/*", self._route)
+        context.on("page", self.attach)
+
+    def attach(self, page: Any) -> None:
+        """Listen to one page's dialogs and errors."""
+        page.on("dialog", self._dialog)
+        page.on("pageerror", lambda exc: self.page_errors.append(str(exc)))
+        page.on("console", self._console)
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def _console(self, msg: Any) -> None:
+        if msg.type == "error":
+            self.console_errors.append(msg.text)
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        if url.startswith(("data:", "blob:", "about:", *self.allowed)):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.fulfill(status=204, body="")
+
+    def pwned(self, page: Any) -> list[Any]:
+        """Return the canary of the page and of each of its frames (all must be ``False``)."""
+        values = []
+        for frame in page.frames:
+            with contextlib.suppress(Exception):  # a frame navigated away while we looked
+                values.append(frame.evaluate("() => window.__pwned"))
+        return values
+
+
+def free_port() -> int:
+    """Return a TCP port free on 127.0.0.1 right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+            return bool(resp.status == 200)
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+@contextlib.contextmanager
+def streamlit_server(data_dir: Path, log_path: Path) -> Iterator[str]:
+    """Run the dashboard on a free port for ``data_dir``; yield its base URL; stop it by PID."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "MAPAPP_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "streamlit_app.py"),
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + SERVER_DEADLINE_S
+            while not _healthy(url):
+                if proc.poll() is not None:
+                    raise RuntimeError(
+                        f"streamlit exited with {proc.returncode}: {log_path.read_text()[-3000:]}"
+                    )
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit not healthy after {SERVER_DEADLINE_S}s: {log_path}")
+                time.sleep(0.1)  # polling interval of the health check, not a wait for readiness
+            yield url
+        finally:
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.kill(proc.pid, signal.SIGKILL)
+                    proc.wait(timeout=20)
+
+
+def wait_idle(page: Any, timeout_ms: float = 60_000) -> None:
+    """Wait until the Streamlit script of ``page`` has finished its run."""
+    page.wait_for_selector(APP_IDLE, timeout=timeout_ms)
