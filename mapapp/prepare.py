@@ -1,0 +1,135 @@
+"""Geometry for the web: a simplified, lighter copy of a snapshot's coverage, ready for GeoJSON.
+
+:func:`prepare_areas` works on whole arrays (no Python loop over vertices):
+
+1. project the coverage to :data:`mapapp.geography.EQUAL_AREA_CRS` (metres) and measure each area
+   in km² there, before any simplification;
+2. simplify the coverage with :func:`shapely.coverage_simplify`, which moves each shared edge once,
+   so neighbouring areas keep one common border (no slivers, no gaps). Its tolerance is not a
+   distance bound, so the result is checked with the Hausdorff distance of every area and the
+   tolerance halved until every area is within ``max_error_m`` of its original;
+3. go back to EPSG:4326 and snap coordinates to a grid of ``precision`` decimal degrees
+   (:func:`shapely.set_precision`; 5 decimals ≈ 1.1 m);
+4. name the governorate(s) each area overlaps, largest overlap first, for tooltips.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+
+from mapapp.geography import EQUAL_AREA_CRS, governorates
+
+DEFAULT_MAX_ERROR_M = 200.0
+"""Default bound on how far a simplified border may lie from the original one, in metres."""
+DEFAULT_PRECISION = 5
+"""Default number of decimals kept in longitude/latitude (1e-5° ≈ 1.1 m)."""
+MAX_GOVERNORATES = 3
+_MIN_SHARE = 0.02  # an area "lies in" a governorate when ≥ 2 % of it (or of the governorate) does
+_MAX_HALVINGS = 6
+
+GeomArray = npt.NDArray[np.object_]
+
+
+def prepare_areas(
+    areas: gpd.GeoDataFrame,
+    *,
+    max_error_m: float = DEFAULT_MAX_ERROR_M,
+    precision: int = DEFAULT_PRECISION,
+    with_governorates: bool = True,
+) -> gpd.GeoDataFrame:
+    """Return a web-ready copy of a coverage: simplified, rounded, with km² and governorate names.
+
+    Parameters
+    ----------
+    areas
+        A polygon coverage in EPSG:4326 (e.g. ``ControlSnapshot.areas``); not modified.
+    max_error_m
+        Largest allowed Hausdorff distance, in metres, between an area and its simplified form.
+        ``0`` disables simplification.
+    precision
+        Decimals of degrees kept in the coordinates.
+    with_governorates
+        Add the ``governorates`` column (names of the governorates each area overlaps).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The same rows and columns plus ``area_km2`` (float, from the unsimplified geometry) and
+        ``governorates`` (str), in EPSG:4326.
+    """
+    if max_error_m < 0:
+        raise ValueError(f"max_error_m must be >= 0, got {max_error_m!r}")
+    metric = areas.geometry.to_crs(EQUAL_AREA_CRS)
+    original = np.asarray(metric.values, dtype=object)
+    simplified = simplify_coverage(original, max_error_m)
+    out = areas.copy()
+    out["area_km2"] = shapely.area(original) / 1e6
+    if with_governorates:
+        out["governorates"] = governorate_names(simplified)
+    geographic = gpd.GeoSeries(simplified, crs=EQUAL_AREA_CRS, index=areas.index).to_crs(areas.crs)
+    out = out.set_geometry(shapely.set_precision(np.asarray(geographic.values), 10.0**-precision))
+    return out
+
+
+def simplify_coverage(geoms: GeomArray, max_error_m: float) -> GeomArray:
+    """Simplify a metric coverage so that no area moves more than ``max_error_m`` (Hausdorff).
+
+    Parameters
+    ----------
+    geoms
+        Polygons forming a valid coverage, in a metric CRS.
+    max_error_m
+        Bound on the Hausdorff distance between each input and output geometry, in metres.
+
+    Returns
+    -------
+    numpy.ndarray
+        The simplified geometries, same order. Shared borders stay shared.
+    """
+    if max_error_m == 0 or len(geoms) == 0:
+        return geoms
+    tolerance = max_error_m
+    for _ in range(_MAX_HALVINGS):
+        result = np.asarray(shapely.coverage_simplify(geoms, tolerance), dtype=object)
+        if float(np.max(max_errors(geoms, result))) <= max_error_m:
+            return result
+        tolerance /= 2
+    return geoms
+
+
+def max_errors(before: GeomArray, after: GeomArray) -> npt.NDArray[np.float64]:
+    """Return the Hausdorff distance between each pair of geometries (densified to 1/4 segments)."""
+    return np.asarray(shapely.hausdorff_distance(before, after, densify=0.25), dtype=float)
+
+
+def governorate_names(metric_geoms: GeomArray) -> list[str]:
+    """Return, per geometry (in :data:`EQUAL_AREA_CRS`), the governorates it overlaps.
+
+    Names are Natural Earth's English names, largest overlap first, at most
+    :data:`MAX_GOVERNORATES` then ``"+ N more"``; an area with no overlap gets ``""``.
+    """
+    gov = governorates().to_crs(EQUAL_AREA_CRS)
+    gov_geoms = np.asarray(gov.geometry.values, dtype=object)
+    tree = shapely.STRtree(gov_geoms)
+    left, right = tree.query(metric_geoms, predicate="intersects")
+    shared = shapely.area(shapely.intersection(metric_geoms[left], gov_geoms[right]))
+    share = shared / np.minimum(shapely.area(metric_geoms[left]), shapely.area(gov_geoms[right]))
+    pairs = pd.DataFrame(
+        {"area": left, "name": gov["name_en"].to_numpy()[right], "shared": shared, "share": share}
+    )
+    pairs = pairs[pairs["share"] >= _MIN_SHARE].sort_values(["area", "shared"], ascending=[True, False])
+    names = [""] * len(metric_geoms)
+    grouped = pairs.groupby("area", sort=False)["name"].agg(list)
+    for area, group in zip(grouped.index.to_numpy(dtype=int), grouped.to_numpy(), strict=True):
+        names[area] = _join_names(list(group))
+    return names
+
+
+def _join_names(names: list[str]) -> str:
+    head = ", ".join(names[:MAX_GOVERNORATES])
+    extra = len(names) - MAX_GOVERNORATES
+    return f"{head} + {extra} more" if extra > 0 else head

@@ -1,0 +1,134 @@
+"""The offline vector base map drawn from the bundled Natural Earth data, and optional tiles.
+
+Three panes keep the drawing order whatever layers are toggled: country fills under the areas
+(``mapapp-base``), borders, rivers and lakes over them (``mapapp-lines``) and labels on top
+(``mapapp-labels``). Context geometries are simplified (~500 m) and rounded to 4 decimals: they are
+background, and the page must stay small.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import shapely
+import xyzservices.providers as xyz
+
+from mapapp import geography
+from mapapp.render.elements import LabelLayer
+from mapapp.render.html import esc
+from mapapp.render.options import Tiles
+
+BASE_PANE, LINES_PANE, LABELS_PANE = "mapapp-base", "mapapp-lines", "mapapp-labels"
+PANES = ((BASE_PANE, 250), (LINES_PANE, 450), (LABELS_PANE, 460))
+SIMPLIFY_DEG = 0.005
+DECIMALS = 4
+MAX_TOWN_RANK = 8
+_FOCUS = ("SYR", "IRQ")
+
+
+def add_panes(fmap: folium.Map) -> None:
+    """Add the base-map panes (non-interactive) to ``fmap``."""
+    for name, z_index in PANES:
+        folium.map.CustomPane(name, z_index=z_index, pointer_events=False).add_to(fmap)
+
+
+def light(geoms: Any, tolerance: float = SIMPLIFY_DEG) -> Any:
+    """Return geometries simplified by ``tolerance`` degrees and rounded to :data:`DECIMALS`."""
+    simple = shapely.simplify(np.asarray(geoms, dtype=object), tolerance, preserve_topology=True)
+    return shapely.set_precision(simple, 10.0**-DECIMALS)
+
+
+def _collection(geoms: Any, styles: list[dict[str, Any]]) -> dict[str, Any]:
+    features = [
+        {"type": "Feature", "geometry": json.loads(shapely.to_geojson(g)), "properties": {"style": s}}
+        for g, s in zip(geoms, styles, strict=True)
+        if g is not None and not shapely.is_empty(g)
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _geojson(data: dict[str, Any], pane: str) -> folium.GeoJson:
+    return folium.GeoJson(data, control=False, pane=pane, interactive=False)
+
+
+def countries_layer(with_fill: bool) -> folium.FeatureGroup:
+    """Return the layer of country fills, outlines, governorate borders and country names."""
+    countries = geography.region_countries()
+    focus = countries["adm0_a3"].isin(_FOCUS).to_numpy()
+    fills = [
+        {"fillColor": "#fbfaf6" if f else "#ece8df", "fillOpacity": 1.0 if with_fill else 0.0,
+         "stroke": False}
+        for f in focus
+    ]  # fmt: skip
+    geoms = light(countries.geometry.values)
+    group = folium.FeatureGroup(name="Base map: countries, governorates", control=True)
+    group.add_child(_geojson(_collection(geoms, fills), BASE_PANE))
+    gov_lines = light(shapely.boundary(np.asarray(geography.governorates().geometry.values)))
+    gov_style = {"color": "#6b6b6b", "weight": 0.7, "opacity": 0.7, "dashArray": "3 3", "fill": False}
+    group.add_child(_geojson(_collection(gov_lines, [gov_style] * len(gov_lines)), LINES_PANE))
+    borders = shapely.boundary(geoms)
+    border_styles = [
+        {"color": "#3a3a3a" if f else "#8a8a8a", "weight": 1.6 if f else 0.9, "fill": False} for f in focus
+    ]
+    group.add_child(_geojson(_collection(borders, border_styles), LINES_PANE))
+    group.add_child(LabelLayer(country_labels(countries), LABELS_PANE))
+    return group
+
+
+def country_labels(countries: gpd.GeoDataFrame) -> list[tuple[float, float, str, str]]:
+    """Return a label per country at a point inside it (Syria and Iraq larger)."""
+    points = shapely.point_on_surface(np.asarray(countries.geometry.values))
+    labels = []
+    for code, name, point in zip(countries["adm0_a3"], countries["admin"], points, strict=True):
+        css = "mapapp-country-label" + (" mapapp-country-focus" if code in _FOCUS else "")
+        labels.append((round(point.y, 3), round(point.x, 3), esc(name), css))
+    return labels
+
+
+def water_layer() -> folium.FeatureGroup:
+    """Return the layer of rivers and lakes."""
+    group = folium.FeatureGroup(name="Rivers and lakes")
+    rivers = light(geography.rivers().geometry.values, 0.003)
+    river_style = {"color": "#5b8fc7", "weight": 1.4, "opacity": 0.9}
+    group.add_child(_geojson(_collection(rivers, [river_style] * len(rivers)), LINES_PANE))
+    lakes = light(geography.lakes().geometry.values, 0.003)
+    lake_style = {"color": "#5b8fc7", "weight": 0.8, "fillColor": "#a9c9e8", "fillOpacity": 1.0}
+    group.add_child(_geojson(_collection(lakes, [lake_style] * len(lakes)), LINES_PANE))
+    return group
+
+
+def towns_layer() -> folium.FeatureGroup:
+    """Return the layer of major towns (Natural Earth), a dot and a name each."""
+    towns = geography.towns()
+    towns = towns[towns["SCALERANK"] <= MAX_TOWN_RANK]
+    labels = [
+        (round(p.y, 4), round(p.x, 4), f"<i></i>{esc(name)}", "mapapp-town")
+        for name, p in zip(towns["name"], towns.geometry, strict=True)
+    ]
+    group = folium.FeatureGroup(name="Major towns")
+    group.add_child(LabelLayer(labels, LABELS_PANE))
+    return group
+
+
+def add_tiles(fmap: folium.Map, tiles: Tiles) -> None:
+    """Add the tile base layers (``osm`` or ``positron`` first and shown, the other selectable)."""
+    if tiles == "none":
+        return
+    providers = {"osm": xyz.OpenStreetMap.Mapnik, "positron": xyz.CartoDB.Positron}
+    order = [tiles, *(t for t in providers if t != tiles)]
+    for i, key in enumerate(order):
+        provider = providers[key]
+        folium.TileLayer(provider, name=esc(provider.name), overlay=False, show=i == 0).add_to(fmap)
+
+
+def add_base_map(fmap: folium.Map, tiles: Tiles) -> None:
+    """Add panes, tiles (if any) and the offline vector base map to ``fmap``."""
+    add_panes(fmap)
+    add_tiles(fmap, tiles)
+    countries_layer(with_fill=tiles == "none").add_to(fmap)
+    water_layer().add_to(fmap)
+    towns_layer().add_to(fmap)

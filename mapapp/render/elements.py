@@ -1,0 +1,114 @@
+"""Small folium/branca elements that carry HTML without jQuery: popups, tooltips, controls, labels.
+
+Every HTML string reaches the page as a JSON string literal (Jinja's ``tojson``, which also
+escapes ``<``, ``>``, ``&`` and ``'``), never spliced into JavaScript source; the HTML itself is
+built by mapapp from escaped data (:func:`mapapp.render.html.esc`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from branca.element import MacroElement
+from folium.template import Template
+
+
+class HtmlPopup(MacroElement):  # type: ignore[misc]
+    """Bind a popup with ready-made (escaped) HTML to the parent layer."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindPopup({{ this.html|tojson }}, {{ this.options|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, html: str, max_width: int = 360) -> None:
+        super().__init__()
+        self._name = "HtmlPopup"
+        self.html = html
+        self.options = {"maxWidth": max_width, "maxHeight": 420, "className": "mapapp-popup"}
+
+
+class HtmlTooltip(MacroElement):  # type: ignore[misc]
+    """Bind a tooltip with ready-made (escaped) HTML to the parent layer."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindTooltip({{ this.html|tojson }}, {{ this.options|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, html: str, **options: Any) -> None:
+        super().__init__()
+        self._name = "HtmlTooltip"
+        self.html = html
+        self.options = {"sticky": True, **options}
+
+
+class HtmlControl(MacroElement):  # type: ignore[misc]
+    """A Leaflet control (a box in a map corner) holding ready-made (escaped) HTML."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function () {
+            var control = L.control({position: {{ this.position|tojson }}});
+            control.onAdd = function () {
+                var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            control.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, html: str, *, position: str, css_class: str, name: str) -> None:
+        super().__init__()
+        self._name = name
+        self.html = html
+        self.position = position
+        self.css_class = css_class
+
+
+class Attribution(MacroElement):  # type: ignore[misc]
+    """Add credit lines (ready-made escaped HTML) to the map's attribution control."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        {%- for item in this.items %}
+        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ item|tojson }});
+        {%- endfor %}
+        {% endmacro %}"""
+    )
+
+    def __init__(self, items: Sequence[str]) -> None:
+        super().__init__()
+        self._name = "Attribution"
+        self.items = list(items)
+
+
+class LabelLayer(MacroElement):  # type: ignore[misc]
+    """Text labels (and optional dots) at points, drawn as non-interactive ``L.divIcon`` markers.
+
+    ``labels`` are ``(lat, lon, escaped_html, css_class)``; the parent must be a layer/map.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        {{ this.labels|tojson }}.forEach(function (item) {
+            L.marker([item[0], item[1]], {
+                pane: {{ this.pane|tojson }}, interactive: false, keyboard: false,
+                icon: L.divIcon({className: item[3], html: item[2], iconSize: null})
+            }).addTo({{ this._parent.get_name() }});
+        });
+        {% endmacro %}"""
+    )
+
+    def __init__(self, labels: Sequence[tuple[float, float, str, str]], pane: str) -> None:
+        super().__init__()
+        self._name = "LabelLayer"
+        self.labels = [list(item) for item in labels]
+        self.pane = pane

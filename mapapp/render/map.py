@@ -1,0 +1,158 @@
+"""``build_map``: a snapshot, its events and options in, a :class:`folium.Map` out.
+
+:class:`LeafletMap` is a :class:`folium.Map` that carries Leaflet (and the full-screen plugin)
+only: none of folium's default jQuery, Bootstrap, Font Awesome or awesome-markers. The assets are
+inlined from ``node_modules`` (:mod:`mapapp.assets`) or linked below ``asset_base_url``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+import folium
+import folium.plugins
+from branca.element import Element
+
+from mapapp import assets
+from mapapp.events import Event, EventSet
+from mapapp.factions import NO_DATA, registry
+from mapapp.prepare import prepare_areas
+from mapapp.render.basemap import add_base_map
+from mapapp.render.credits import attribution_html, snapshot_credits
+from mapapp.render.css import MAP_CSS
+from mapapp.render.elements import Attribution, HtmlControl
+from mapapp.render.hatch import HatchDefs, pattern_id
+from mapapp.render.html import esc
+from mapapp.render.layers import LOW_CONFIDENCE, add_area_layers, faction_order, is_hatched
+from mapapp.render.legend import legend_control, legend_html
+from mapapp.render.markers import add_event_layer
+from mapapp.render.options import MapOptions
+from mapapp.snapshot import ControlSnapshot
+
+BOUNDS = [[29.0, 35.6], [37.4, 48.6]]
+"""South-west and north-east corners of Syria and Iraq (lat, lon)."""
+
+
+class Fullscreen(folium.plugins.Fullscreen):  # type: ignore[misc]
+    """folium's full-screen button without its CDN links (the asset comes from ``node_modules``)."""
+
+    default_js: ClassVar[list[tuple[str, str]]] = []
+    default_css: ClassVar[list[tuple[str, str]]] = []
+
+
+class LeafletMap(folium.Map):  # type: ignore[misc]
+    """A folium map that loads Leaflet and the full-screen plugin from mapapp's pinned assets only."""
+
+    default_js: ClassVar[list[tuple[str, str]]] = []
+    default_css: ClassVar[list[tuple[str, str]]] = []
+    ASSET_NAMES = ("leaflet_css", "leaflet_js", "fullscreen_css", "fullscreen_js")
+
+    def __init__(self, *, asset_base_url: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.asset_base_url = asset_base_url
+
+    def asset_markup(self) -> str:
+        """Return the ``<script>``/``<style>`` (inline) or ``<script src>``/``<link>`` tags of the assets."""
+        if self.asset_base_url is None:
+            return "\n".join(assets.inline_tag(n) for n in self.ASSET_NAMES)
+        return "\n".join(assets.link_tag(n, self.asset_base_url) for n in self.ASSET_NAMES)
+
+    def render(self, **kwargs: Any) -> None:
+        """Put the assets first in the page head, then render as folium does."""
+        figure = self.get_root()
+        figure.header.add_child(Element(self.asset_markup()), name="mapapp_assets", index=0)
+        super().render(**kwargs)
+
+
+def select_events(events: EventSet | None, snapshot_date: dt.date, options: MapOptions) -> list[Event]:
+    """Return the events to draw under ``options.events`` (all, none, or a window around the date)."""
+    if events is None or options.events == "none":
+        return []
+    if options.events == "window":
+        return list(events.window(snapshot_date, options.window_days))
+    return list(events)
+
+
+def title_html(title: str, snapshot: ControlSnapshot) -> str:
+    """Return the escaped title box: title, date stamp and an approximation warning if any."""
+    approx = (
+        '<div class="mapapp-approx">Approximate: areas derived from point observations; '
+        "see the legend for confidence.</div>"
+        if snapshot.is_approximate
+        else ""
+    )
+    return (
+        f'<h1>{esc(title)}</h1><div class="mapapp-stamp">Control as of '
+        f"{esc(snapshot.date.isoformat())}</div>{approx}"
+    )
+
+
+def build_map(
+    snapshot: ControlSnapshot, events: EventSet | None, options: MapOptions | None = None
+) -> folium.Map:
+    """Draw a control snapshot and its events as a Leaflet map.
+
+    Parameters
+    ----------
+    snapshot
+        The areas to draw (a validated :class:`~mapapp.snapshot.ControlSnapshot`).
+    events
+        Events to mark, or ``None``; filtered by ``options.events``.
+    options
+        Palette, tiles, events mode, title, visible factions, asset mode (default :class:`MapOptions`).
+
+    Returns
+    -------
+    folium.Map
+        A :class:`LeafletMap`; ``fmap.get_root().render()`` gives the page.
+    """
+    options = options or MapOptions()
+    title = options.title or snapshot.label
+    fmap = LeafletMap(
+        asset_base_url=options.asset_base_url, location=[33.3, 42.0], zoom_start=6, tiles=None,
+        control_scale=True, font_size="12px", height=options.height, prefer_canvas=False, zoom_snap=0.25,
+    )  # fmt: skip
+    fmap.get_root().header.add_child(Element(f"<style>{MAP_CSS}</style>"), name="mapapp_css")
+    add_base_map(fmap, options.tiles)
+    prepared = prepare_areas(snapshot.areas, max_error_m=options.max_error_m)
+    fmap.add_child(HatchDefs(_patterns(prepared, options)))
+    add_area_layers(fmap, snapshot, prepared, options.palette, options.visible_factions)
+    chosen = select_events(events, snapshot.date, options)
+    add_event_layer(fmap, chosen, snapshot.date)
+    fmap.add_child(HtmlControl(title_html(title, snapshot), position="topright", css_class="mapapp-title",
+                               name="Title"))  # fmt: skip
+    fmap.add_child(legend_control(_legend(snapshot, title, prepared, chosen, options)))
+    credits = snapshot_credits(snapshot.source, snapshot.licence)
+    extra = [esc(events.credit)] if chosen and events is not None else []
+    fmap.add_child(Attribution([*attribution_html(credits), *extra]))
+    Fullscreen(position="topleft", title="Full screen", title_cancel="Exit full screen").add_to(fmap)
+    folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
+    fmap.fit_bounds(BOUNDS)
+    return fmap
+
+
+def _pairs(prepared: Any) -> list[tuple[str, str, str]]:
+    rows = prepared[["status", "faction", "secondary"]].itertuples(index=False)
+    return sorted({(s, f, sec) for s, f, sec in rows if is_hatched(s, sec)})
+
+
+def _patterns(prepared: Any, options: MapOptions) -> dict[str, tuple[str, str, str]]:
+    reg = registry()
+    return {
+        pattern_id(f, sec, s): (reg.colour(f, options.palette), reg.colour(sec, options.palette), s)
+        for s, f, sec in _pairs(prepared)
+    }
+
+
+def _legend(
+    snapshot: ControlSnapshot, title: str, prepared: Any, chosen: list[Event], options: MapOptions
+) -> str:
+    present = set(prepared["faction"]) | set(prepared["secondary"].dropna())
+    factions = [f for f in faction_order(present) if f != NO_DATA] + ([NO_DATA] if NO_DATA in present else [])
+    return legend_html(
+        snapshot, title, factions, _pairs(prepared), options.palette,
+        has_low=bool(prepared["confidence"].isin(list(LOW_CONFIDENCE)).any()),
+        event_categories=[e.category for e in chosen],
+        has_after=any(e.is_after(snapshot.date) for e in chosen),
+    )  # fmt: skip

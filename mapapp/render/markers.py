@@ -1,0 +1,111 @@
+"""Event markers: an inline-SVG icon per category (a ``L.divIcon``, no icon font) and a popup.
+
+The popup lists the date, title, place, actors, the attributed facts, every casualty claim with
+who made it, and the source links (http/https only, ``rel="noopener noreferrer"``). Events dated
+after the snapshot get a faded, dashed icon and say "after this snapshot".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import folium
+
+from mapapp.events import CATEGORY_LABELS, Event
+from mapapp.render.elements import HtmlPopup, HtmlTooltip
+from mapapp.render.html import esc, link
+from mapapp.render.layers import css_token
+
+ICON_SIZE = 26
+#: category -> SVG drawing (white on the marker's dark disc), 20×20 view box.
+ICONS = {
+    "strike": '<path d="M10 1l2 6 6-2-4 5 5 3-6 1 1 6-4-4-4 4 1-6-6-1 5-3-4-5 6 2z" fill="#fff"/>',
+    "capture": '<path d="M5 2v17" stroke="#fff" stroke-width="2"/>'
+    '<path d="M6 3h10l-3 4 3 4H6z" fill="#fff"/>',
+    "offensive": '<path d="M2 8h9V3l8 7-8 7v-5H2z" fill="#fff"/>',
+    "siege": '<circle cx="10" cy="10" r="6.5" fill="none" stroke="#fff" stroke-width="2.4" '
+    'stroke-dasharray="3 2"/><circle cx="10" cy="10" r="2" fill="#fff"/>',
+    "event": '<circle cx="10" cy="10" r="4" fill="#fff"/>',
+}
+
+
+def icon_svg(category: str) -> str:
+    """Return the inline ``<svg>`` of an event category (``event`` for unknown ones)."""
+    drawing = ICONS.get(category, ICONS["event"])
+    return f'<svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">{drawing}</svg>'
+
+
+def format_dates(event: Event) -> str:
+    """Return ``"7 Feb 2018"`` or ``"7 Feb 2018 – 8 Feb 2018"``."""
+    first = _day(event.date)
+    return f"{first} – {_day(event.date_end)}" if event.date_end and event.date_end != event.date else first
+
+
+def _day(date: dt.date) -> str:
+    return f"{date.day} {date:%b %Y}"
+
+
+def event_popup(event: Event, snapshot_date: dt.date | None) -> str:
+    """Return the escaped popup HTML of an event."""
+    parts = []
+    if snapshot_date is not None and event.is_after(snapshot_date):
+        parts.append(
+            f'<div class="mapapp-after">After this snapshot ({esc(snapshot_date.isoformat())}): '
+            "not reflected in the areas shown</div>"
+        )
+    category = CATEGORY_LABELS.get(event.category, event.category)
+    parts.append(f"<h4>{esc(event.title)}</h4>")
+    parts.append(f'<div class="mapapp-date">{esc(format_dates(event))} · {esc(category)}</div>')
+    for label, value in (("Place", event.place), ("Actors", event.actors), ("Facts", event.facts)):
+        if value:
+            parts.append(f"<p><b>{label}:</b> {esc(value)}</p>")
+    if event.casualty_claims:
+        items = "".join(
+            f"<li><b>{esc(c.claimant or 'Unattributed')}:</b> {esc(c.claim)}</li>"
+            for c in event.casualty_claims
+        )
+        parts.append(
+            '<p class="mapapp-claims-head"><b>Casualty claims</b> (as stated by each party, '
+            f'not verified):</p><ul class="mapapp-claims">{items}</ul>'
+        )
+    links = [a for a in (link(url) for url in event.sources) if a]
+    if links:
+        parts.append('<p><b>Sources:</b></p><ol class="mapapp-sources">')
+        parts.extend(f"<li>{a}</li>" for a in links)
+        parts.append("</ol>")
+    if event.coord_precision:
+        parts.append(f'<p class="mapapp-coords">Location precision: {esc(event.coord_precision)}</p>')
+    return "".join(parts)
+
+
+def event_marker(event: Event, snapshot_date: dt.date | None) -> folium.Marker:
+    """Return the marker of an event: category icon, tooltip with its title, popup."""
+    after = snapshot_date is not None and event.is_after(snapshot_date)
+    classes = f"mapapp-event mapapp-cat-{css_token(event.category)}" + (
+        " mapapp-event-after" if after else ""
+    )
+    html = f'<div class="{classes}" data-event="{esc(event.id)}">{icon_svg(event.category)}</div>'
+    half = ICON_SIZE // 2
+    marker = folium.Marker(
+        location=[event.lat, event.lon],
+        icon=folium.DivIcon(
+            html=html, icon_size=(ICON_SIZE, ICON_SIZE), icon_anchor=(half, half), class_name="mapapp-divicon"
+        ),
+    )
+    when = " (after this snapshot)" if after else ""
+    marker.add_child(HtmlTooltip(f"{esc(format_dates(event))}: {esc(event.title)}{esc(when)}", sticky=False))
+    marker.add_child(HtmlPopup(event_popup(event, snapshot_date), max_width=380))
+    return marker
+
+
+def add_event_layer(
+    fmap: folium.Map, events: list[Event], snapshot_date: dt.date | None
+) -> folium.FeatureGroup | None:
+    """Add a FeatureGroup ``Events`` with one marker per event; ``None`` when there are no events."""
+    if not events:
+        return None
+    group = folium.FeatureGroup(name=f"Events ({len(events)})")
+    for event in events:
+        group.add_child(event_marker(event, snapshot_date))
+    group.add_to(fmap)
+    return group
