@@ -12,6 +12,7 @@ over the region is far below the precision of the areas themselves.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -20,12 +21,17 @@ from typing import Protocol
 import numpy as np
 import shapely
 from pyproj import Geod, Transformer
+from shapely.geometry.base import BaseGeometry
 
 from mapapp.factions import NO_DATA, registry
 from mapapp.geography import EQUAL_AREA_CRS
 from mapapp.snapshot import CRS, ControlSnapshot
 
 _GEOD = Geod(ellps="WGS84")
+RIVER_NEAR_KM = 25.0
+"""Rivers farther than this from an event are not mentioned."""
+RIVER_NAMES = {"Firat": "Euphrates", "Al Furat": "Euphrates", "Dicle": "Tigris"}
+"""Natural Earth names of river segments -> the English name shown to readers."""
 DISTANCE_METHOD = "geodesic (WGS84 ellipsoid) to the nearest point found in the equal-area projection"
 
 
@@ -71,7 +77,13 @@ class EventContext:
     nearest_lonlat
         The nearest point of that area, (lon, lat).
     across
-        Names of the rivers the shortest line to that area crosses (e.g. ``("Euphrates",)``).
+        Rivers the shortest line to that area crosses (e.g. ``("Euphrates",)``).
+    other_spans
+        Rivers that the other faction's nearest area (the polygon part) reaches across, i.e. it
+        holds ground on both banks (a bridgehead or a pocket astride the river).
+    river, river_km
+        The nearest named river within :data:`RIVER_NEAR_KM` of the event and its geodesic
+        distance in km.
     note
         Why something is missing, or a caveat (snapshot after the event), else ``""``.
     """
@@ -86,6 +98,9 @@ class EventContext:
     distance_km: float | None = None
     nearest_lonlat: tuple[float, float] | None = None
     across: tuple[str, ...] = ()
+    other_spans: tuple[str, ...] = ()
+    river: str | None = None
+    river_km: float | None = None
     note: str = ""
 
     def to_dict(self) -> dict[str, object]:
@@ -102,6 +117,9 @@ class EventContext:
             "distance_method": DISTANCE_METHOD if self.distance_km is not None else None,
             "nearest_lonlat": list(self.nearest_lonlat) if self.nearest_lonlat else None,
             "across": list(self.across),
+            "other_spans": list(self.other_spans),
+            "river": self.river,
+            "river_km": self.river_km,
             "note": self.note,
             "summary": self.summary(),
         }
@@ -124,8 +142,11 @@ class EventContext:
             text += f"; {self.distance_km:.1f} km to ground held by {labels(self.other_faction)}"
             if self.across:
                 text += " across the " + " and the ".join(self.across)
-        text += "."
-        return f"{text} {self.note}".strip()
+            elif self.other_spans:
+                text += " (ground reaching across the " + " and the ".join(self.other_spans) + ")"
+        if self.river is not None and self.river_km is not None:
+            text += f"; the {self.river} is {self.river_km:.1f} km away"
+        return f"{text}. {self.note}".strip()
 
 
 class Locator:
@@ -136,20 +157,19 @@ class Locator:
     snapshot
         The snapshot to look up.
     rivers
-        Optional river lines (GeoDataFrame in EPSG:4326 with a ``name`` column) used to say which
-        rivers lie between an event and the nearest other faction.
+        Optional river lines (GeoDataFrame in EPSG:4326 with a ``name`` column, e.g.
+        :func:`mapapp.geography.rivers`) to name the rivers between an event and the other faction.
     """
 
     def __init__(self, snapshot: ControlSnapshot, rivers: object | None = None) -> None:
         self.snapshot = snapshot
-        areas = snapshot.areas
-        projected = areas.to_crs(EQUAL_AREA_CRS)
-        self._geoms = np.asarray(projected.geometry.values, dtype=object)
+        parts = snapshot.areas.explode(index_parts=False)
+        self._geoms = np.asarray(parts.to_crs(EQUAL_AREA_CRS).geometry.values, dtype=object)
         shapely.prepare(self._geoms)
         self._tree = shapely.STRtree(self._geoms)
-        self._faction = areas["faction"].astype(str).to_numpy()
-        self._secondary = areas["secondary"].to_numpy()
-        self._status = areas["status"].astype(str).to_numpy()
+        self._faction = parts["faction"].astype(str).to_numpy()
+        self._secondary = parts["secondary"].to_numpy()
+        self._status = parts["status"].astype(str).to_numpy()
         self._to_proj = Transformer.from_crs(CRS, EQUAL_AREA_CRS, always_xy=True)
         self._to_geo = Transformer.from_crs(EQUAL_AREA_CRS, CRS, always_xy=True)
         self._rivers = _river_lines(rivers)
@@ -159,14 +179,16 @@ class Locator:
         point = shapely.Point(*self._to_proj.transform(event.lon, event.lat))
         hits = self._tree.query(point, predicate="intersects")
         holder = int(hits.min()) if hits.size else None
-        faction = None if holder is None else str(self._faction[holder])
+        river, river_km = self._nearest_river(point, (event.lon, event.lat))
         base = EventContext(
             event_id=event.id,
             event_date=event.date,
             snapshot_date=self.snapshot.date,
-            faction=faction,
+            faction=None if holder is None else str(self._faction[holder]),
             secondary=None if holder is None else _opt_str(self._secondary[holder]),
             status=None if holder is None else str(self._status[holder]),
+            river=river,
+            river_km=river_km,
             note=note if holder is not None else _join(note, "The location lies outside every area."),
         )
         return self._nearest_other(base, point, (event.lon, event.lat))
@@ -177,25 +199,44 @@ class Locator:
         others = np.flatnonzero((self._faction != NO_DATA) & (self._faction != (base.faction or "")))
         if others.size == 0:
             return base
-        distances = shapely.distance(self._geoms[others], point)
-        best = int(others[int(np.argmin(distances))])
+        best = int(others[int(np.argmin(shapely.distance(self._geoms[others], point)))])
         line = shapely.shortest_line(point, self._geoms[best])
+        km, nearest = self._geodesic_km(line, lonlat)
+        return dataclasses.replace(
+            base,
+            other_faction=str(self._faction[best]),
+            distance_km=km,
+            nearest_lonlat=nearest,
+            across=self._names_touching(line),
+            other_spans=self._names_spanned(self._geoms[best]),
+        )
+
+    def _geodesic_km(
+        self, line: shapely.LineString, lonlat: tuple[float, float]
+    ) -> tuple[float, tuple[float, float]]:
+        """Geodesic length of ``line`` (projected, starting at the event) and its far end in lon/lat."""
         x, y = shapely.get_coordinates(line)[-1]
         lon, lat = self._to_geo.transform(x, y)
         _, _, metres = _GEOD.inv(lonlat[0], lonlat[1], lon, lat)
-        return EventContext(
-            **{
-                **base.__dict__,
-                "other_faction": str(self._faction[best]),
-                "distance_km": round(float(metres) / 1000.0, 2),
-                "nearest_lonlat": (round(float(lon), 5), round(float(lat), 5)),
-                "across": self._crossed(line),
-            }
-        )
+        return round(float(metres) / 1000.0, 2), (round(float(lon), 5), round(float(lat), 5))
 
-    def _crossed(self, line: shapely.LineString) -> tuple[str, ...]:
-        names = [name for name, geom in self._rivers if shapely.intersects(geom, line)]
-        return tuple(dict.fromkeys(names))
+    def _nearest_river(
+        self, point: shapely.Point, lonlat: tuple[float, float]
+    ) -> tuple[str | None, float | None]:
+        near = [(shapely.distance(g, point), n, g) for n, g in self._rivers]
+        near = [item for item in near if item[0] <= RIVER_NEAR_KM * 1000]
+        if not near:
+            return None, None
+        _, name, geom = min(near, key=lambda item: item[0])
+        km, _ = self._geodesic_km(shapely.shortest_line(point, geom), lonlat)
+        return name, km
+
+    def _names_touching(self, line: shapely.LineString) -> tuple[str, ...]:
+        return tuple(n for n, g in self._rivers if shapely.intersects(g, line))
+
+    def _names_spanned(self, area: BaseGeometry) -> tuple[str, ...]:
+        """Rivers that cut ``area`` in two, i.e. along which it holds both banks."""
+        return tuple(n for n, g in self._rivers if shapely.crosses(g, area) or shapely.within(g, area))
 
 
 def snapshot_in_force(dates: Iterable[dt.date], when: dt.date) -> dt.date | None:
@@ -249,11 +290,20 @@ def _timing_note(snapshot_date: dt.date, event_date: dt.date) -> str:
     return ""
 
 
-def _river_lines(rivers: object | None) -> list[tuple[str, shapely.Geometry]]:
+def _river_lines(rivers: object | None) -> list[tuple[str, BaseGeometry]]:
+    """One projected, prepared line geometry per river (Natural Earth segment names merged)."""
     if rivers is None:
         return []
     frame = rivers.to_crs(EQUAL_AREA_CRS)  # type: ignore[attr-defined]
-    return [(str(n), g) for n, g in zip(frame["name"], frame.geometry.values, strict=True) if n]
+    frame = frame[frame["name"].notna() & (frame["name"].astype(str) != "")]
+    names = frame["name"].astype(str).map(lambda n: RIVER_NAMES.get(n, n))
+    merged = [
+        (str(n), shapely.union_all(frame.geometry.values[(names == n).to_numpy()]))
+        for n in sorted(set(names))
+    ]
+    for _, geom in merged:
+        shapely.prepare(geom)
+    return merged
 
 
 def _opt_str(value: object) -> str | None:

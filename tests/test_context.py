@@ -129,3 +129,21 @@ def test_forced_snapshot_after_event_carries_a_caution() -> None:
     )
     assert got[0].faction == "sdf"
     assert "137 days after the event" in got[0].note
+
+
+def test_other_faction_reaching_across_a_river_and_natural_earth_names() -> None:
+    # "Al Furat" is one of Natural Earth's names for Euphrates segments; this one cuts the
+    # government area (west of 40.2° E) in two, 0.1° west of its edge
+    river = gpd.GeoDataFrame(
+        {"name": ["Al Furat", None]},
+        geometry=[LineString([(40.1, 34.9), (40.1, 36.1)]), LineString([(40.29, 35.0), (40.29, 36.0)])],
+        crs="EPSG:4326",
+    )
+    ctx = Locator(S1, rivers=river).context(KHASHAM_LIKE)
+    assert ctx.across == ()
+    assert ctx.other_spans == ("Euphrates",)
+    _, _, metres = Geod(ellps="WGS84").inv(40.3, 35.6, 40.1, 35.6)
+    assert ctx.river == "Euphrates"  # the unnamed line 1 km away is ignored
+    assert ctx.river_km == pytest.approx(metres / 1000, abs=0.02)
+    assert "(ground reaching across the Euphrates); the Euphrates is 18.1 km away." in ctx.summary()
+    assert Locator(S1, rivers=river).context(Ev("far", dt.date(2018, 3, 1), 41.2, 35.5)).river is None
