@@ -1,0 +1,421 @@
+"""Read snapshot files: GeoJSON, GeoPackage, zipped Shapefile, KML and FlatGeobuf, through pyogrio.
+
+Every file is untrusted. Before anything parses it, :func:`read_vector` checks its size with
+``os.stat`` against a cap (default 200 MB, ``MAPAPP_MAX_UPLOAD_MB`` or ``max_bytes``), inspects zip
+archives member by member (no absolute paths or ``..``, no symlinks, no encrypted members, a bounded
+uncompressed total, a ``.shp`` inside) and refuses KML carrying a ``DOCTYPE`` or entity
+declarations. Any pyogrio/GDAL or OS error becomes a :class:`~mapapp.errors.SnapshotReadError`
+saying what, where and how to fix it.
+
+The raw frame keeps the CRS the file declares (``None`` when it declares none) and records in
+:attr:`pandas.DataFrame.attrs` where it came from (:data:`ATTR_SOURCE`), the GDAL driver
+(:data:`ATTR_FORMAT`) and any reader warnings (:data:`ATTR_NOTES`); validation reads these.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import stat
+import warnings
+import zipfile
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+
+from mapapp.errors import SnapshotReadError
+
+if TYPE_CHECKING:
+    from mapapp.catalog import CatalogEntry
+    from mapapp.snapshot import ControlSnapshot
+
+try:  # pyogrio's Arrow path is much faster on large files; pyarrow comes with streamlit
+    import pyarrow
+
+    _ARROW = True
+    _ARROW_ERRORS: tuple[type[BaseException], ...] = (pyarrow.lib.ArrowException,)
+except ImportError:  # pragma: no cover
+    _ARROW = False
+    _ARROW_ERRORS = ()
+
+_DECODE_ERRORS: tuple[type[BaseException], ...] = (UnicodeError, *_ARROW_ERRORS)
+
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+"""Default size cap of an input file (200 MB)."""
+ENV_MAX_UPLOAD_MB = "MAPAPP_MAX_UPLOAD_MB"
+ZIP_EXPANSION_LIMIT = 5
+"""A zip may expand to at most this many times the size cap (a zip-bomb guard)."""
+ZIP_MAX_MEMBERS = 1000
+
+ATTR_SOURCE = "mapapp_source"
+ATTR_FORMAT = "mapapp_format"
+ATTR_NOTES = "mapapp_read_notes"
+
+DRIVERS = {
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".gpkg": "GPKG",
+    ".zip": "ESRI Shapefile",
+    ".kml": "KML",
+    ".fgb": "FlatGeobuf",
+}
+SUPPORTED = (
+    "GeoJSON (.geojson/.json), GeoPackage (.gpkg), zipped Shapefile (.zip), KML (.kml), FlatGeobuf (.fgb)"
+)
+_MAGIC = ((b"PK\x03\x04", ".zip"), (b"SQLite format 3\x00", ".gpkg"), (b"fgb\x03", ".fgb"))
+_NOISE = ("invalid value encountered", "Non closed ring detected")  # reported better by validation
+_KML_FORBIDDEN = (b"<!doctype", b"<!entity")
+_READ_ERRORS: tuple[type[BaseException], ...] = (
+    pyogrio.errors.DataSourceError,
+    pyogrio.errors.DataLayerError,
+    pyogrio.errors.FieldError,
+    pyogrio.errors.GeometryError,
+    pyogrio.errors.FeatureError,
+    pyogrio.errors.CRSError,
+    RuntimeError,
+    OSError,
+    ValueError,
+    UnicodeError,
+)
+
+
+def max_upload_bytes() -> int:
+    """Return the size cap: ``$MAPAPP_MAX_UPLOAD_MB`` (in MB) if set, else :data:`DEFAULT_MAX_BYTES`."""
+    text = os.environ.get(ENV_MAX_UPLOAD_MB, "").strip()
+    if not text:
+        return DEFAULT_MAX_BYTES
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise SnapshotReadError(
+            f"{ENV_MAX_UPLOAD_MB}: expected a positive number of megabytes (e.g. 500), found {text!r}; "
+            "fix or unset the environment variable"
+        )
+    return int(value * 1024 * 1024)
+
+
+def read_vector(
+    path: str | os.PathLike[str], *, max_bytes: int | None = None, layer: str | None = None
+) -> gpd.GeoDataFrame:
+    """Read a vector file into a raw GeoDataFrame, refusing what is too large or unsafe.
+
+    Parameters
+    ----------
+    path
+        A ``.geojson``/``.json``, ``.gpkg``, ``.zip`` (Shapefile inside), ``.kml`` or ``.fgb`` file.
+        Without one of these suffixes the format is recognised from the first bytes.
+    max_bytes
+        Size cap in bytes, checked before parsing; default :func:`max_upload_bytes`.
+    layer
+        The layer to read. By default a single-layer file is read as is; the layers of a
+        multi-layer file (GeoPackage, KML folders, several shapefiles in one zip) are stacked
+        with their name in a ``layer`` column.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The features with the file's CRS (``None`` if it declares none), plus provenance in
+        ``attrs`` (:data:`ATTR_SOURCE`, :data:`ATTR_FORMAT`, :data:`ATTR_NOTES`).
+
+    Raises
+    ------
+    SnapshotReadError
+        The file is missing, empty, too large, of an unsupported type, unsafe, or cannot be parsed.
+    """
+    path = Path(path)
+    cap = max_upload_bytes() if max_bytes is None else max_bytes
+    size = _checked_size(path, cap)
+    suffix = _format_suffix(path, size)
+    if suffix == ".zip":
+        target, layers = _inspect_zip(path, cap * ZIP_EXPANSION_LIMIT, layer)
+    else:
+        if suffix == ".kml":
+            _check_kml(path)
+        target, layers = str(path), None
+    frame = _read_layers(path, target, layers, layer)
+    frame.attrs[ATTR_SOURCE] = path.name
+    frame.attrs[ATTR_FORMAT] = DRIVERS[suffix] if suffix != ".kml" else "KML"
+    return frame
+
+
+def _fail(path: Path, what: str, fix: str) -> SnapshotReadError:
+    return SnapshotReadError(f"{path}: {what}. {fix}")
+
+
+def _checked_size(path: Path, cap: int) -> int:
+    try:
+        info = path.stat()
+    except FileNotFoundError as exc:
+        raise _fail(
+            path, "no such file", "Check the path (relative paths start from the current directory)."
+        ) from exc
+    except OSError as exc:
+        raise _fail(
+            path, f"cannot open the file ({exc.strerror})", "Check the path and its permissions."
+        ) from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise _fail(path, "expected a regular file, found a directory or special file", "Pass a file.")
+    if info.st_size == 0:
+        raise _fail(
+            path, "the file is empty (0 bytes)", "Export the snapshot again; the transfer may have failed."
+        )
+    if info.st_size > cap:
+        raise _fail(
+            path,
+            f"the file is {info.st_size / 2**20:.1f} MB, larger than the cap of {cap / 2**20:.1f} MB",
+            f"Simplify or split the file, or raise the cap with {ENV_MAX_UPLOAD_MB}=<megabytes>.",
+        )
+    return info.st_size
+
+
+def _format_suffix(path: Path, size: int) -> str:
+    suffix = path.suffix.lower()
+    if suffix in DRIVERS:
+        return suffix
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(min(size, 512))
+    except OSError as exc:
+        raise _fail(path, f"cannot read the file ({exc.strerror})", "Check its permissions.") from exc
+    for magic, guess in _MAGIC:
+        if head.startswith(magic):
+            return guess
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"{"):
+        return ".geojson"
+    if b"<kml" in head.lower():
+        return ".kml"
+    raise _fail(
+        path,
+        f"unsupported file type {suffix or '(no suffix)'!r}: expected {SUPPORTED}",
+        "Export the snapshot to one of these formats "
+        "(a Shapefile must be zipped with its .shx, .dbf and .prj).",
+    )
+
+
+def _check_kml(path: Path) -> None:
+    """Refuse KML with a DOCTYPE or entity declarations (external entities, billion laughs)."""
+    tail = b""
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            window = (tail + block).lower()
+            for token in _KML_FORBIDDEN:
+                if token in window:
+                    raise _fail(
+                        path,
+                        f"the KML declares {token.decode().upper()[2:]} (a DTD or entities); "
+                        "such files can read "
+                        "other files or expand without limit, so they are never parsed",
+                        "Remove the <!DOCTYPE …> block and any &entity; references, or export the KML again "
+                        "from a GIS (QGIS, Google Earth) which does not write them.",
+                    )
+            tail = window[-16:]
+
+
+def _inspect_zip(path: Path, max_total: int, layer: str | None) -> tuple[str, list[str]]:
+    """Check every member of a zip; return the GDAL path of the archive and its ``.shp`` members."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _fail(path, f"not a readable zip archive ({exc})", "Zip the shapefile parts again.") from exc
+    if len(members) > ZIP_MAX_MEMBERS:
+        raise _fail(
+            path, f"the zip has {len(members)} members (limit {ZIP_MAX_MEMBERS})", "Zip only the shapefile."
+        )
+    total = 0
+    shps: list[str] = []
+    for info in members:
+        _check_member(path, info)
+        total += info.file_size
+        if info.filename.lower().endswith(".shp"):
+            shps.append(info.filename)
+    if total > max_total:
+        raise _fail(
+            path,
+            f"the zip expands to {total / 2**20:.1f} MB, more than the limit of {max_total / 2**20:.1f} MB "
+            f"({ZIP_EXPANSION_LIMIT}× the size cap)",
+            f"Send a smaller file, or raise the cap with {ENV_MAX_UPLOAD_MB}.",
+        )
+    if not shps:
+        names = [m.filename for m in members][:20]
+        raise _fail(
+            path,
+            f"expected a shapefile (.shp with its .shx, .dbf, .prj) inside the zip, found {names!r}",
+            "Zip the .shp, .shx, .dbf and .prj files of the layer together.",
+        )
+    if layer is not None:
+        chosen = [s for s in shps if PurePosixPath(s).stem == layer]
+        if not chosen:
+            stems = [PurePosixPath(s).stem for s in shps]
+            raise _fail(
+                path, f"no layer {layer!r} in the zip; layers found: {stems!r}", "Pick one of these layers."
+            )
+        shps = chosen
+    return f"/vsizip/{path.resolve()}", shps
+
+
+def _check_member(path: Path, info: zipfile.ZipInfo) -> None:
+    name = info.filename
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    if name.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
+        raise _fail(
+            path,
+            f"unsafe member name {name!r} in the zip (absolute path or '..')",
+            "Zip the files without directories that climb out of the archive.",
+        )
+    if stat.S_ISLNK(info.external_attr >> 16):
+        raise _fail(
+            path, f"the zip member {name!r} is a symbolic link", "Zip the files themselves, not links."
+        )
+    if info.flag_bits & 0x1:
+        raise _fail(path, f"the zip member {name!r} is encrypted", "Zip the files without a password.")
+
+
+def _read_layers(path: Path, target: str, shps: list[str] | None, layer: str | None) -> gpd.GeoDataFrame:
+    notes: list[str] = []
+    if shps is not None:
+        names = [PurePosixPath(s).stem for s in shps]
+        sources: list[tuple[str, str | None]] = [(f"{target}/{s}", None) for s in shps]
+    else:
+        layer_names = [layer] if layer is not None else _geometry_layers(path, target, notes)
+        names = [str(n) for n in layer_names]
+        sources = [(target, n) for n in layer_names]
+    parts = [_guarded(path, functools.partial(_read_one, t, n), notes) for t, n in sources]
+    frame = parts[0] if len(parts) == 1 else _stack(path, names, parts)
+    frame.attrs[ATTR_NOTES] = notes
+    return frame
+
+
+def _geometry_layers(path: Path, target: str, notes: list[str]) -> list[str | None]:
+    listed = _guarded(path, lambda: pyogrio.list_layers(target), notes)
+    if len(listed) <= 1:
+        return [None]
+    named = [str(name) for name, gtype in listed if gtype is not None]
+    return list(named) or [None]
+
+
+def _read_one(target: str, layer: str | None) -> gpd.GeoDataFrame:
+    """Read one layer with pyogrio's Arrow path, falling back for unclosed rings and non-UTF-8 text."""
+    try:
+        frame = pyogrio.read_dataframe(target, layer=layer, use_arrow=_ARROW)
+    except shapely.errors.GEOSException:
+        warnings.warn(
+            "some rings were not closed; they were closed by repeating their first vertex", stacklevel=2
+        )
+        frame = pyogrio.read_dataframe(target, layer=layer, use_arrow=_ARROW, on_invalid="fix")
+    if not isinstance(frame, gpd.GeoDataFrame):  # a table without geometry
+        raise ValueError("the layer has no geometry column")
+    try:
+        for column in frame.columns.drop(frame.geometry.name):
+            if isinstance(frame[column].dtype, pd.StringDtype):
+                frame[column].tolist()  # Arrow decodes lazily: force it to find bad UTF-8 now
+    except _DECODE_ERRORS:
+        warnings.warn(
+            "the text is not valid UTF-8; it was read as Latin-1: check accented names", stacklevel=2
+        )
+        frame = pyogrio.read_dataframe(
+            target, layer=layer, use_arrow=False, encoding="latin1", on_invalid="fix"
+        )
+    return frame
+
+
+def _guarded(path: Path, read: Callable[[], Any], notes: list[str]) -> Any:
+    """Run a pyogrio call, translating its errors and recording its warnings as notes."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = read()
+        except _READ_ERRORS as exc:
+            raise _fail(
+                path,
+                f"cannot be read as a vector file: {_short(exc)}",
+                f"Check that it is one of {SUPPORTED} and opens in a GIS (e.g. QGIS); "
+                "export it again if not.",
+            ) from exc
+    for w in caught:
+        if not str(w.message).startswith(_NOISE) and str(w.message) not in notes:
+            notes.append(str(w.message))
+    return result
+
+
+def _stack(path: Path, names: list[Any], parts: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    crs = {str(p.crs) for p in parts}
+    if len(crs) > 1:
+        raise _fail(
+            path,
+            f"the layers {names!r} have different CRS ({sorted(crs)!r})",
+            "Read one layer at a time (--layer NAME), or export the layers in one CRS.",
+        )
+    tagged = []
+    for name, part in zip(names, parts, strict=True):
+        column = "layer" if "layer" not in part.columns else "source_layer"
+        tagged.append(part.assign(**{column: str(name)}))
+    stacked = pd.concat(tagged, ignore_index=True)
+    return gpd.GeoDataFrame(stacked, geometry=parts[0].geometry.name, crs=parts[0].crs)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+def read_catalog_file(path: Path, entry: CatalogEntry, *, trusted: bool) -> ControlSnapshot:
+    """Read a catalog GeoJSON file back into a :class:`~mapapp.snapshot.ControlSnapshot`.
+
+    Parameters
+    ----------
+    path
+        The snapshot file.
+    entry
+        Its manifest entry (date, label, source, licence, confidence, provenance).
+    trusted
+        Whether the file's checksum matches the manifest. A trusted file was written by
+        :meth:`mapapp.catalog.Catalog.add` from a validated snapshot and is only re-typed; an
+        untrusted one (edited by hand) goes through full validation again.
+
+    Raises
+    ------
+    SnapshotReadError
+        The file cannot be read.
+    SnapshotValidationError
+        An untrusted file no longer validates.
+    """
+    import sys
+
+    from mapapp.errors import SnapshotValidationError
+    from mapapp.snapshot import AREA_COLUMNS, ControlSnapshot
+    from mapapp.validate import SnapshotMeta, check
+
+    frame = read_vector(path, max_bytes=sys.maxsize)
+    meta = SnapshotMeta(entry.date, entry.label, entry.source, entry.licence, entry.confidence)
+    if trusted:
+        frame = frame.set_crs("EPSG:4326", allow_override=True)
+        data = {c: _objects(frame[c]) if c in frame else [None] * len(frame) for c in AREA_COLUMNS}
+        extras = {c: frame[c] for c in frame.columns if c not in AREA_COLUMNS and c != frame.geometry.name}
+        areas = gpd.GeoDataFrame({**data, **extras}, geometry=frame.geometry.values, crs="EPSG:4326")
+    else:
+        report = check(frame, meta, on_invalid="raise", source_name=str(path))
+        if report.snapshot is None:
+            raise SnapshotValidationError(report.problems, f"{path} (changed since it was imported)")
+        areas = report.snapshot.areas
+    return ControlSnapshot(
+        date=entry.date,
+        label=entry.label,
+        source=entry.source,
+        licence=entry.licence,
+        confidence=entry.confidence,
+        areas=areas,
+        provenance=entry.provenance,
+    )
+
+
+def _objects(series: pd.Series) -> list[Any]:
+    return [None if v is None or (isinstance(v, float) and v != v) else v for v in series]

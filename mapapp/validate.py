@@ -1,0 +1,416 @@
+"""Validation: the only way from a raw GeoDataFrame to a :class:`~mapapp.snapshot.ControlSnapshot`.
+
+:func:`check` runs every rule, collects every problem (never raising for bad data) and returns a
+:class:`ValidationReport`; :func:`validate` raises one
+:class:`~mapapp.errors.SnapshotValidationError` listing them all, and emits a
+:class:`SnapshotWarning` per warning. The rules (see :mod:`mapapp.validate_columns`,
+:mod:`mapapp.validate_geometry`, :mod:`mapapp.validate_coverage`):
+
+- a faction column (named, or auto-detected: ``faction``, ``controller``, ``control``, ``group``,
+  ``layer``, ``owner``, ``side``; any case) whose values are known (registry aliases or an
+  explicit mapping); optional ``status``, ``secondary``, ``confidence``, ``note`` columns;
+- a declared CRS, reprojected to EPSG:4326 (assumed only for RFC 7946 GeoJSON);
+- no empty file, no null/empty geometry, polygons only, finite 2D coordinates, valid geometry
+  (repaired with ``make_valid`` under ``on_invalid``);
+- data in the Syria/Iraq region, no overlap between factions (a coverage);
+- JSON-safe property values; every source column kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, get_args
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from pyproj import CRS
+
+from mapapp.errors import Problem, SnapshotValidationError, format_problems
+from mapapp.factions import registry
+from mapapp.readers import ATTR_FORMAT, ATTR_NOTES, ATTR_SOURCE
+from mapapp.snapshot import AREA_COLUMNS, ControlSnapshot
+from mapapp.validate_columns import check_columns
+from mapapp.validate_coverage import check_overlaps, check_region
+from mapapp.validate_geometry import OnInvalid, check_geometries, indices
+
+POLICIES: tuple[OnInvalid, ...] = get_args(OnInvalid)
+MAX_LOCATED = 10
+"""Features named one by one in a problem's ``where``; all of them are in ``details``."""
+
+
+class SnapshotWarning(UserWarning):
+    """A non-blocking problem found by :func:`validate` (the data was accepted, maybe repaired)."""
+
+
+@dataclass(frozen=True)
+class SnapshotMeta:
+    """What a file cannot say about itself: the date it represents and its provenance.
+
+    Parameters
+    ----------
+    date
+        The date the areas represent.
+    label
+        Short title; default "Control areas, <date>".
+    source
+        Who made the areas (people-readable, may hold URLs); default the file name.
+    licence
+        Licence of the areas; default "unspecified" (with a warning).
+    confidence
+        Overall confidence: ``high``, ``medium``, ``low`` or ``approximate`` (the default); also
+        the confidence of areas that do not give their own.
+    """
+
+    date: dt.date | None
+    label: str = ""
+    source: str = ""
+    licence: str = ""
+    confidence: str = "approximate"
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> SnapshotMeta:
+        """Build metadata from a dictionary (``date`` may be a ``YYYY-MM-DD`` string)."""
+        date = data.get("date")
+        if isinstance(date, str):
+            date = _parse_date(date)
+        return cls(
+            date=date if isinstance(date, dt.date) else None,
+            label=str(data.get("label") or ""),
+            source=str(data.get("source") or ""),
+            licence=str(data.get("licence") or ""),
+            confidence=str(data.get("confidence") or "approximate"),
+        )
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """Everything validation found about one file, and the snapshot if nothing blocks it."""
+
+    problems: tuple[Problem, ...]
+    snapshot: ControlSnapshot | None
+    source: str = ""
+    summary: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        """The blocking problems."""
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """The non-blocking problems."""
+        return tuple(p for p in self.problems if p.severity != "error")
+
+    @property
+    def ok(self) -> bool:
+        """Whether nothing blocks an import."""
+        return not self.errors
+
+    def format(self) -> str:
+        """Return the report as text for people."""
+        return format_problems(self.problems, self.source)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as a JSON-safe dictionary."""
+        return {
+            "source": self.source,
+            "ok": self.ok,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "problems": [p.to_dict() for p in self.problems],
+            "summary": dict(self.summary),
+        }
+
+
+def _parse_date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+_ITEM = re.compile(r"(?:\\.|[^,\\])+")
+
+
+def parse_faction_map(text: str) -> dict[str, str]:
+    r"""Parse ``"NAME=id,NAME=id"`` into a mapping (``\\,`` and ``\\=`` escape commas and signs).
+
+    Each item is split at its last unescaped ``=``, so names may contain ``=``.
+
+    Raises
+    ------
+    SnapshotValidationError
+        An item has no ``=``, an empty side, or a name is mapped twice to different ids.
+    """
+    mapping: dict[str, str] = {}
+    for item in _ITEM.findall(text):
+        if not item.strip():
+            continue
+        split = [m.start() for m in re.finditer(r"(?<!\\)=", item)]
+        key = _unescape(item[: split[-1]]).strip() if split else ""
+        value = _unescape(item[split[-1] + 1 :]).strip() if split else ""
+        if not key or not value or (key in mapping and mapping[key] != value):
+            problem = Problem(
+                code="bad-faction-map",
+                message=f"cannot read the faction mapping item {item.strip()!r}",
+                expected="NAME=faction_id items separated by commas, "
+                'e.g. "Daesh=islamic_state,FSA=syrian_opposition"',
+                found=repr(item.strip()),
+                where="--map-factions",
+                fix="write each item as NAME=faction_id, map each name once; escape commas in names as \\,",
+            )
+            raise SnapshotValidationError([problem])
+        mapping[key] = value
+    return mapping
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def check(
+    raw: gpd.GeoDataFrame,
+    meta: SnapshotMeta | Mapping[str, Any] | None = None,
+    *,
+    faction_field: str | None = None,
+    faction_map: Mapping[str, str] | None = None,
+    on_invalid: OnInvalid = "warn",
+    source_name: str = "",
+) -> ValidationReport:
+    """Run every rule on ``raw``; return all problems and, if none blocks, the snapshot.
+
+    Parameters
+    ----------
+    raw
+        Features as read by :func:`mapapp.readers.read_vector` (or built in code). Not modified.
+    meta
+        Date and provenance. Without it (``None``) only the data are checked and
+        ``snapshot`` is ``None``; the summary still describes the areas.
+    faction_field
+        The column holding the faction; default: auto-detected.
+    faction_map
+        Explicit ``{name in the file: faction id}`` mapping, tried before the registry's aliases.
+    on_invalid
+        Invalid geometry: ``"raise"`` (an error), ``"warn"`` or ``"fix"`` (repaired with
+        ``make_valid`` and reported as a warning; ``validate`` emits a Python warning only for
+        ``"warn"``).
+    source_name
+        Name of the file for messages; default the one the reader recorded.
+
+    Returns
+    -------
+    ValidationReport
+        Never raises for problems in the data.
+    """
+    if on_invalid not in POLICIES:
+        raise ValueError(f"on_invalid: expected one of {POLICIES}, found {on_invalid!r}")
+    source = source_name or str(raw.attrs.get(ATTR_SOURCE, ""))
+    problems: list[Problem] = []
+    snapshot_meta = _check_meta(meta, source, problems)
+    notes = [str(n) for n in raw.attrs.get(ATTR_NOTES, [])]
+    problems += [Problem("reader-note", n, where=source or "the file", severity="warning") for n in notes]
+    if len(raw) == 0:
+        problems.append(_empty())
+        return ValidationReport(tuple(problems), None, source)
+    locate = _locator(raw)
+    default_conf = snapshot_meta.confidence if snapshot_meta else "approximate"
+    attributes = raw.drop(columns=[raw.geometry.name])
+    cols = check_columns(
+        attributes,
+        faction_field=faction_field,
+        faction_map=dict(faction_map or {}),
+        default_confidence=default_conf,
+        locate=locate,
+    )
+    problems += cols.problems
+    crs = CRS.from_user_input(raw.crs) if raw.crs is not None else None
+    geo = check_geometries(
+        raw.geometry.to_numpy(),
+        crs,
+        assume_wgs84=raw.attrs.get(ATTR_FORMAT) == "GeoJSON",
+        on_invalid=on_invalid,
+        locate=locate,
+    )
+    problems += geo.problems
+    rows = indices(geo.usable)
+    if not any(p.code in ("missing-crs", "crs-transform-failed") for p in problems):
+        problems += check_region(geo.geoms, rows, locate)
+    factions = [
+        f if f is not None else str(v)
+        for f, v in zip(cols.canonical["faction"], _faction_raw(raw, cols), strict=True)
+    ]
+    problems += check_overlaps(geo.geoms, rows, factions, locate)
+    problems.sort(key=lambda p: p.severity != "error")
+    blocked = any(p.severity == "error" for p in problems)
+    provenance = {**cols.provenance, **geo.provenance, "on_invalid": on_invalid}
+    if source:
+        provenance["source_file"] = source
+    if blocked:
+        return ValidationReport(tuple(problems), None, source, _summary(raw, None))
+    areas = _areas(cols.canonical, cols.extras, geo.geoms)
+    warned = [p.code for p in problems if p.severity == "warning"]
+    provenance["validation_warnings"] = sorted(set(warned))
+    snapshot = _snapshot(snapshot_meta, areas, provenance) if snapshot_meta else None
+    return ValidationReport(tuple(problems), snapshot, source, _summary(raw, areas))
+
+
+def validate(
+    raw: gpd.GeoDataFrame,
+    meta: SnapshotMeta | Mapping[str, Any],
+    *,
+    faction_field: str | None = None,
+    faction_map: Mapping[str, str] | None = None,
+    on_invalid: OnInvalid = "warn",
+    source_name: str = "",
+) -> ControlSnapshot:
+    """Validate ``raw`` into a snapshot, or raise one error listing every problem.
+
+    Parameters are those of :func:`check`; ``meta`` is required.
+
+    Raises
+    ------
+    SnapshotValidationError
+        With every problem (errors and warnings) in ``.problems``.
+    """
+    report = check(
+        raw,
+        meta,
+        faction_field=faction_field,
+        faction_map=faction_map,
+        on_invalid=on_invalid,
+        source_name=source_name,
+    )
+    if report.snapshot is None:
+        raise SnapshotValidationError(report.problems, report.source)
+    for problem in report.warnings:
+        if problem.code == "invalid-geometry" and on_invalid == "fix":
+            continue
+        warnings.warn(problem.format(), SnapshotWarning, stacklevel=2)
+    return report.snapshot
+
+
+def _check_meta(
+    meta: SnapshotMeta | Mapping[str, Any] | None, source: str, problems: list[Problem]
+) -> SnapshotMeta | None:
+    if meta is None:
+        return None
+    m = meta if isinstance(meta, SnapshotMeta) else SnapshotMeta.from_mapping(meta)
+    levels = registry().confidence_levels
+    ok = True
+    if m.date is None:
+        ok = False
+        problems.append(
+            Problem(
+                "missing-date",
+                "the date the snapshot represents is missing or not a date",
+                expected="a date YYYY-MM-DD",
+                found=repr(meta.get("date") if isinstance(meta, Mapping) else m.date),
+                where="snapshot metadata",
+                fix="give the date with --date YYYY-MM-DD",
+            )
+        )
+    if m.confidence not in levels:
+        ok = False
+        problems.append(
+            Problem(
+                "bad-confidence",
+                f"unknown overall confidence {m.confidence!r}",
+                expected=f"one of {', '.join(levels)}",
+                found=repr(m.confidence),
+                where="snapshot metadata",
+                fix=f"pass --confidence with one of {', '.join(levels)}",
+            )
+        )
+    if not m.licence.strip():
+        problems.append(
+            Problem(
+                "missing-licence",
+                "the snapshot has no licence; maps will say 'licence unspecified'",
+                expected="the licence of the areas, e.g. 'CC BY-SA 4.0'",
+                found="nothing",
+                where="snapshot metadata",
+                fix="give it with --licence",
+                severity="warning",
+            )
+        )
+    if not ok:
+        return None
+    assert m.date is not None
+    return SnapshotMeta(
+        date=m.date,
+        label=m.label.strip() or f"Control areas, {m.date.isoformat()}",
+        source=m.source.strip() or (f"imported from {source}" if source else "unspecified"),
+        licence=m.licence.strip() or "unspecified",
+        confidence=m.confidence,
+    )
+
+
+def _empty() -> Problem:
+    return Problem(
+        "empty-file",
+        "the file has no features",
+        expected="at least one area (Polygon/MultiPolygon feature)",
+        found="0 features",
+        where="the whole file",
+        fix="export the layer that holds the areas of control",
+    )
+
+
+def _locator(raw: gpd.GeoDataFrame) -> Any:
+    id_col = next((c for c in raw.columns if str(c).casefold() in ("id", "fid")), None)
+    ids = raw[id_col].tolist() if id_col is not None else None
+
+    def locate(pos: npt.NDArray[np.intp]) -> str:
+        shown = [
+            f"#{int(i)}" + (f" (id {ids[int(i)]!r})" if ids is not None else "") for i in pos[:MAX_LOCATED]
+        ]
+        more = f" and {len(pos) - MAX_LOCATED} more" if len(pos) > MAX_LOCATED else ""
+        return ("feature " if len(pos) == 1 else "features ") + ", ".join(shown) + more
+
+    return locate
+
+
+def _faction_raw(raw: gpd.GeoDataFrame, cols: Any) -> list[Any]:
+    field_name = cols.provenance.get("faction_field")
+    if field_name is None:
+        return [None] * len(raw)
+    names = [str(c) for c in raw.columns]
+    return list(raw.iloc[:, names.index(field_name)])
+
+
+def _areas(canonical: Mapping[str, list[Any]], extras: pd.DataFrame, geoms: Any) -> gpd.GeoDataFrame:
+    data: dict[str, Any] = {c: pd.Series(canonical[c], dtype=object) for c in AREA_COLUMNS}
+    for name in extras.columns:
+        data[name] = extras[name].reset_index(drop=True)
+    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(list(geoms), crs="EPSG:4326"), crs="EPSG:4326")
+
+
+def _snapshot(meta: SnapshotMeta, areas: gpd.GeoDataFrame, provenance: dict[str, Any]) -> ControlSnapshot:
+    assert meta.date is not None
+    return ControlSnapshot(
+        date=meta.date,
+        label=meta.label,
+        source=meta.source,
+        licence=meta.licence,
+        confidence=meta.confidence,
+        areas=areas,
+        provenance=provenance,
+    )
+
+
+def _summary(raw: gpd.GeoDataFrame, areas: gpd.GeoDataFrame | None) -> dict[str, Any]:
+    summary: dict[str, Any] = {
+        "features": len(raw),
+        "columns": [str(c) for c in raw.columns if c != raw.geometry.name],
+        "crs": raw.crs.to_string() if raw.crs is not None else None,
+    }
+    if areas is not None and len(areas):
+        summary["factions"] = {str(k): int(v) for k, v in areas["faction"].value_counts().items()}
+        summary["bbox"] = [round(float(b), 5) for b in areas.total_bounds]
+    return summary

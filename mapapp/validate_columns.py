@@ -1,0 +1,428 @@
+"""Attribute rules of snapshot validation: faction, status, secondary, confidence, note, extras.
+
+Values are resolved once per distinct value (not per feature): first through the caller's explicit
+mapping, then through the faction registry's aliases (case-, accent- and punctuation-insensitive).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mapapp.errors import Problem
+from mapapp.factions import NO_DATA, normalise_name, registry
+from mapapp.snapshot import AREA_COLUMNS
+from mapapp.validate_geometry import Locate
+
+FACTION_FIELDS = ("faction", "controller", "control", "group", "layer", "owner", "side")
+STATUS_FIELDS = ("status", "control_status", "state")
+SECONDARY_FIELDS = ("secondary", "secondary_faction", "second_faction")
+CONFIDENCE_FIELDS = ("confidence", "certainty", "reliability")
+NOTE_FIELDS = ("note", "notes", "comment", "comments", "remark", "remarks")
+SOURCE_PREFIX = "source_"
+
+
+@dataclass
+class Columns:
+    """The canonical attribute columns (by position) and the kept extra columns."""
+
+    canonical: dict[str, list[Any]]
+    extras: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+
+def find_column(columns: Sequence[str], candidates: Sequence[str]) -> str | None:
+    """Return the first column matching one of ``candidates`` (case-insensitive), in candidate order."""
+    lower: dict[str, str] = {}
+    for c in columns:
+        lower.setdefault(c.casefold(), c)
+    return next((lower[c] for c in candidates if c in lower), None)
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(",", "\\,")
+
+
+def _map_lookup(value: str, faction_map: Mapping[str, str]) -> str | None:
+    if value in faction_map:
+        return faction_map[value]
+    key = normalise_name(value)
+    return next((v for k, v in faction_map.items() if normalise_name(k) == key), None)
+
+
+def check_faction_map(faction_map: Mapping[str, str]) -> tuple[dict[str, str], list[Problem]]:
+    """Resolve the targets of an explicit mapping to registry ids; report unknown targets."""
+    reg = registry()
+    resolved: dict[str, str] = {}
+    problems = []
+    for key, target in faction_map.items():
+        fid = reg.resolve(target)
+        if fid is None:
+            problems.append(
+                Problem(
+                    code="bad-faction-map",
+                    message=f"the mapping {key!r}={target!r} names an unknown faction",
+                    expected=f"a faction id: {', '.join([*reg.ids, NO_DATA])}",
+                    found=repr(target),
+                    where="--map-factions / faction_map",
+                    fix=f"use one of the ids above, e.g. {key}={(reg.closest(target) or [NO_DATA])[0]}",
+                )
+            )
+        else:
+            resolved[str(key)] = fid
+    return resolved, problems
+
+
+def _resolve_values(
+    values: pd.Series, column: str, faction_map: Mapping[str, str], locate: Locate
+) -> tuple[list[str | None], list[Problem], set[str]]:
+    """Resolve faction names of a column; return ids by position (None where empty), problems, used keys."""
+    reg = registry()
+    text = _texts(values)
+    lookup: dict[str, str | None] = {}
+    used: set[str] = set()
+    for value in dict.fromkeys(t for t in text if t is not None):
+        mapped = _map_lookup(value, faction_map)
+        if mapped is not None:
+            used.add(value)
+        lookup[value] = mapped if mapped is not None else reg.resolve(value)
+    resolved = [None if v is None else lookup[v] for v in text]
+    problems = []
+    for value, fid in lookup.items():
+        if fid is None:
+            problems.append(_unknown(value, column, _positions(text, value), locate))
+    return resolved, problems, used
+
+
+def _unknown(value: str, column: str, pos: np.ndarray[Any, Any], locate: Locate) -> Problem:
+    reg = registry()
+    closest = reg.closest(value)
+    status = reg.resolve_status(value)
+    target = closest[0] if closest else "<faction id>"
+    if status is not None:
+        hint = (
+            f"{value!r} is a status, not a faction: put the faction holding the area in {column!r}, "
+            f"'{status}' in a 'status' column and the other side in 'secondary'; or map it: "
+        )
+    else:
+        hint = "map it to a known faction: "
+    return Problem(
+        code="unknown-faction",
+        message=f"unknown faction {value!r} in column {column!r} ({len(pos)} feature(s))",
+        expected="a faction id or a name the registry knows (geodata/factions.toml)",
+        found=f"{value!r} × {len(pos)}",
+        where=f"column {column!r}, {locate(pos)}",
+        fix=f'{hint}--map-factions "{_escape(value)}={target}"'
+        + (f" (closest known: {', '.join(closest)})" if closest else f" (known ids: {', '.join(reg.ids)})"),
+        details={
+            "value": value,
+            "count": len(pos),
+            "closest": closest,
+            "column": column,
+            "features": pos.tolist(),
+        },
+    )
+
+
+def _texts(values: pd.Series, fold: bool = False) -> list[str | None]:
+    out: list[str | None] = []
+    for v in values:
+        text = None if _is_blank(v) else str(json_value(v)).strip()
+        out.append(text.casefold() if fold and text is not None else text)
+    return out
+
+
+def _positions(texts: list[str | None], value: str) -> np.ndarray[Any, Any]:
+    return np.array([i for i, t in enumerate(texts) if t == value], dtype=np.intp)
+
+
+def _is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return (isinstance(value, str) and not value.strip()) or value is pd.NA or value is pd.NaT
+
+
+def faction_column(columns: Sequence[str], faction_field: str | None) -> tuple[str | None, Problem | None]:
+    """Choose the faction column: the one named, else the first common name found."""
+    if faction_field is not None:
+        found = find_column(columns, [faction_field.casefold()])
+        if found is not None:
+            return found, None
+        return None, Problem(
+            code="no-faction-column",
+            message=f"the faction column {faction_field!r} does not exist",
+            expected=f"a column named {faction_field!r}",
+            found=f"columns {list(columns)!r}",
+            where="the attribute table",
+            fix="name one of the columns found with --faction-field (faction_field=)",
+            details={"columns": list(columns)},
+        )
+    found = find_column(columns, FACTION_FIELDS)
+    if found is not None:
+        return found, None
+    return None, Problem(
+        code="no-faction-column",
+        message="no faction column found",
+        expected=f"a column named one of {', '.join(FACTION_FIELDS)} (any case), or one named explicitly",
+        found=f"columns {list(columns)!r}",
+        where="the attribute table",
+        fix="name the column that holds the faction with --faction-field COLUMN (faction_field=)",
+        details={"columns": list(columns)},
+    )
+
+
+def check_columns(
+    frame: pd.DataFrame,
+    *,
+    faction_field: str | None,
+    faction_map: Mapping[str, str],
+    default_confidence: str,
+    locate: Locate,
+) -> Columns:
+    """Build the canonical columns of a raw attribute table, collecting every problem."""
+    names = [str(c) for c in frame.columns]
+    table = frame.set_axis(names, axis=1)
+    out = Columns(canonical={c: [None] * len(table) for c in AREA_COLUMNS}, extras=pd.DataFrame())
+    fmap, map_problems = check_faction_map(faction_map)
+    out.problems.extend(map_problems)
+    fcol, problem = faction_column(names, faction_field)
+    used: set[str] = set()
+    if problem is not None:
+        out.problems.append(problem)
+    else:
+        assert fcol is not None
+        out.provenance["faction_field"] = fcol
+        ids, probs, used = _resolve_values(table[fcol], fcol, fmap, locate)
+        out.canonical["faction"] = ids
+        out.problems.extend(probs)
+        blank = [i for i, v in enumerate(table[fcol]) if _is_blank(v)]
+        if blank:
+            out.problems.append(_missing_faction(fcol, np.array(blank, dtype=np.intp), locate))
+    _status_secondary(table, names, fmap, out, used, locate)
+    _confidence_note(table, names, default_confidence, out, locate)
+    unused = sorted(set(fmap) - used)
+    if unused and fcol is not None:
+        out.problems.append(_unused_mapping(unused, fcol))
+    out.provenance["faction_map"] = {k: v for k, v in fmap.items() if k in used}
+    out.extras = _extras(table, out)
+    return out
+
+
+def _missing_faction(column: str, pos: np.ndarray[Any, Any], locate: Locate) -> Problem:
+    return Problem(
+        code="missing-faction",
+        message=f"{len(pos)} feature(s) have no faction in column {column!r}",
+        expected="a faction for every area ('no_data' where nobody is known to hold it)",
+        found="an empty value",
+        where=f"column {column!r}, {locate(pos)}",
+        fix="fill in the faction of these areas (or 'no_data'), or delete them",
+        details={"features": pos.tolist()},
+    )
+
+
+def _unused_mapping(keys: list[str], column: str) -> Problem:
+    return Problem(
+        code="unused-faction-map",
+        message=f"the mapping of {', '.join(map(repr, keys))} was not used",
+        expected=f"names that occur in column {column!r}",
+        found=f"{len(keys)} unused name(s)",
+        where="--map-factions / faction_map",
+        fix="check the spelling against the values of the column (matching ignores case and accents)",
+        severity="warning",
+        details={"unused": keys},
+    )
+
+
+def _status_secondary(
+    table: pd.DataFrame,
+    names: list[str],
+    fmap: Mapping[str, str],
+    out: Columns,
+    used: set[str],
+    locate: Locate,
+) -> None:
+    reg = registry()
+    scol = find_column(names, STATUS_FIELDS)
+    statuses: list[str] = ["control"] * len(table)
+    if scol is not None:
+        raw = _texts(table[scol])
+        lookup = {v: reg.resolve_status(v) for v in raw if v is not None}
+        statuses = [(lookup[v] or "control") if v is not None else "control" for v in raw]
+        for value, status in lookup.items():
+            if status is None:
+                pos = _positions(raw, value)
+                out.problems.append(
+                    _bad_value("unknown-status", value, scol, pos, list(reg.statuses), locate)
+                )
+    out.canonical["status"] = list(statuses)
+    secondary: list[str | None] = [None] * len(table)
+    ccol = find_column(names, SECONDARY_FIELDS)
+    if ccol is not None:
+        secondary, probs, used_here = _resolve_values(table[ccol], ccol, fmap, locate)
+        used |= used_here
+        out.problems.extend(probs)
+    shared = np.array([s in ("contested", "mixed") for s in statuses], dtype=bool)
+    has_secondary = np.array([s is not None for s in secondary], dtype=bool)
+    lonely = np.flatnonzero(shared & ~has_secondary).astype(np.intp)
+    if len(lonely):
+        out.problems.append(
+            Problem(
+                code="missing-secondary",
+                message=f"{len(lonely)} contested or mixed area(s) do not name the other faction",
+                expected="a 'secondary' column naming the second faction of contested/mixed areas",
+                found="status contested/mixed without a secondary faction",
+                where=locate(lonely),
+                fix="add a 'secondary' column with the other side, or set the status to 'control'",
+                details={"features": lonely.tolist()},
+            )
+        )
+    dropped = np.flatnonzero(~shared & has_secondary).astype(np.intp)
+    if len(dropped):
+        out.problems.append(
+            Problem(
+                code="secondary-ignored",
+                message=f"the secondary faction of {len(dropped)} controlled area(s) is ignored",
+                expected="a secondary faction only for contested or mixed areas",
+                found="status 'control' with a secondary faction",
+                where=locate(dropped),
+                fix="set their status to 'contested' or 'mixed' if the place is shared",
+                severity="warning",
+                details={"features": dropped.tolist()},
+            )
+        )
+    out.canonical["secondary"] = [s if shared[i] else None for i, s in enumerate(secondary)]
+
+
+def _bad_value(
+    code: str, value: str, column: str, pos: np.ndarray[Any, Any], allowed: list[str], locate: Locate
+) -> Problem:
+    return Problem(
+        code=code,
+        message=f"unknown value {value!r} in column {column!r} ({len(pos)} feature(s))",
+        expected=f"one of {', '.join(allowed)}",
+        found=repr(value),
+        where=f"column {column!r}, {locate(pos)}",
+        fix=f"replace {value!r} by one of {', '.join(allowed)}",
+        details={"value": value, "count": len(pos), "column": column, "features": pos.tolist()},
+    )
+
+
+def _confidence_note(
+    table: pd.DataFrame, names: list[str], default: str, out: Columns, locate: Locate
+) -> None:
+    levels = list(registry().confidence_levels)
+    ccol = find_column(names, CONFIDENCE_FIELDS)
+    conf = [default] * len(table)
+    if ccol is not None:
+        raw = _texts(table[ccol], fold=True)
+        conf = [default if v is None else v for v in raw]
+        for value in sorted({v for v in raw if v is not None} - set(levels)):
+            pos = _positions(raw, value)
+            out.problems.append(_bad_value("unknown-confidence", value, ccol, pos, levels, locate))
+    out.canonical["confidence"] = conf
+    ncol = find_column(names, NOTE_FIELDS)
+    if ncol is not None:
+        out.canonical["note"] = [None if _is_blank(v) else str(json_value(v)) for v in table[ncol]]
+
+
+def _extras(table: pd.DataFrame, out: Columns) -> pd.DataFrame:
+    """Keep every source column; rename those that collide with canonical names unless identical."""
+    kept: dict[str, pd.Series] = {}
+    converted: dict[str, set[str]] = {}
+    reserved = {*AREA_COLUMNS, "geometry"}
+    for name in table.columns:
+        series = table[name]
+        target = name
+        if name.casefold() in reserved:
+            canon = out.canonical.get(name.casefold())
+            if canon is not None and _same(series, canon):
+                continue
+            target = SOURCE_PREFIX + name
+            while target.casefold() in {k.casefold() for k in kept} | reserved:
+                target = SOURCE_PREFIX + target
+        kept[target], kinds = json_column(series)
+        if kinds:
+            converted[name] = kinds
+    if converted:
+        listed = "; ".join(f"{c!r}: {', '.join(sorted(k))}" for c, k in converted.items())
+        out.problems.append(
+            Problem(
+                code="converted-values",
+                message=f"values that JSON cannot hold were converted to text or numbers ({listed})",
+                expected="text, numbers, booleans or empty values",
+                found=listed,
+                where=f"columns {', '.join(map(repr, converted))}",
+                fix="nothing to do; dates are written as ISO 8601 text",
+                severity="warning",
+                details={"columns": {c: sorted(k) for c, k in converted.items()}},
+            )
+        )
+    return pd.DataFrame(kept, index=table.index)
+
+
+def _same(series: pd.Series, canon: list[Any]) -> bool:
+    return all(
+        (_is_blank(a) and b is None) or (not _is_blank(a) and str(a) == str(b))
+        for a, b in zip(series, canon, strict=True)
+    )
+
+
+def json_column(series: pd.Series) -> tuple[pd.Series, set[str]]:
+    """Return ``series`` with JSON-safe values and the kinds of values converted."""
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
+        return series, set()
+    if pd.api.types.is_float_dtype(dtype):
+        return series.astype("float64"), set()
+    if isinstance(dtype, pd.StringDtype):
+        return series.astype(object).where(series.notna(), None), set()
+    kinds: set[str] = set()
+    values = [json_value(v, kinds) for v in series]
+    return pd.Series(values, index=series.index, dtype=object), kinds
+
+
+_CONVERTERS: tuple[tuple[type | tuple[type, ...], str, Callable[[Any], Any]], ...] = (
+    ((dt.datetime, dt.date, dt.time, pd.Timestamp), "dates", lambda v: v.isoformat()),
+    ((bytes, bytearray, memoryview), "bytes", lambda v: bytes(v).decode("utf-8", errors="replace")),
+    (decimal.Decimal, "decimals", lambda v: float(v) if v.is_finite() else None),
+    ((dt.timedelta, pd.Timedelta), "durations", str),
+    (np.generic, "numpy values", lambda v: json_value(v.item())),
+    ((dict, list, tuple, np.ndarray), "nested values", lambda v: json.dumps(_plain(v), ensure_ascii=False)),
+)
+
+
+def json_value(value: Any, kinds: set[str] | None = None) -> Any:
+    """Return ``value`` as a JSON-safe scalar (str, int, float, bool or None); note what was converted."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    for types, kind, convert in _CONVERTERS:
+        if isinstance(value, types):
+            if kinds is not None:
+                kinds.add(kind)
+            return convert(value)
+    if kinds is not None:
+        kinds.add("other objects")
+    return str(value)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_plain(v) for v in value]
+    return json_value(value)
