@@ -1,13 +1,71 @@
-"""mapapp dashboard (Streamlit). A thin page over the mapapp library."""
+"""mapapp dashboard (Streamlit): a thin page over the mapapp library.
+
+Run with ``make run`` (or ``streamlit run streamlit_app.py``). The catalog directory is the bundled
+``geodata/`` unless ``MAPAPP_DATA_DIR`` names another. Only this page and its UI helpers in
+``dashboard/`` import streamlit; caches live in :mod:`dashboard.data` (keyed by path and mtime).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from mapapp.catalog import Catalog
+from dashboard import data, mapview, panels, sidebar, upload
+from dashboard.state import query_differs, to_query
+from mapapp.errors import MapAppError
 from mapapp.paths import data_dir
 
-st.set_page_config(page_title="mapapp: territorial control in Syria and Iraq", layout="wide")
-st.title("Territorial control in Syria and Iraq")
-catalog = Catalog(data_dir())
-st.dataframe([e.to_dict() for e in catalog.entries()], key="catalog")
+
+def page(root: Path) -> None:
+    """Draw the whole page for the catalog in ``root``."""
+    entries = data.entries(root)
+    if not entries:
+        st.warning(
+            f"The catalog {root / 'snapshots'} has no snapshots yet. Add one below, or derive the "
+            "bundled ones with 'mapapp derive'."
+        )
+        upload.panel(root, entries)
+        return
+    upload.apply_pending_selection()
+    notice = sidebar.init_from_query(entries)
+    entry = sidebar.snapshot_picker(entries)
+    with st.spinner(f"Loading the snapshot of {entry.date}…"):
+        snap = data.snapshot(root, entry)
+        events = data.events()
+    view = sidebar.view(entry, snap.factions, data.event_categories(events))
+    wanted = to_query(view, snap.factions)
+    current = {k: st.query_params.get_all(k) for k in st.query_params}
+    if query_differs(current, wanted):
+        st.query_params.from_dict(wanted)
+    if notice:
+        st.warning(notice)
+    panels.header(snap)
+    tab_map, tab_stats, tab_upload, tab_download = st.tabs(
+        ["Map", "Statistics", "Add a snapshot", "Download"]
+    )
+    with tab_map:
+        mapview.section(root, entry, snap, events, view)
+    with tab_stats:
+        panels.statistics(root, entry)
+    with tab_upload:
+        upload.panel(root, entries)
+    with tab_download:
+        panels.downloads(root, entry, snap, events, view)
+    panels.credits(snap, events, view)
+
+
+def main() -> None:
+    """Entry point: configure the page, draw it, show domain errors with their message."""
+    st.set_page_config(
+        page_title="mapapp · territorial control in Syria and Iraq",
+        page_icon="🗺️",
+        layout="wide",
+    )
+    try:
+        page(data_dir())
+    except MapAppError as exc:
+        st.error(f"{type(exc).__name__}: {exc}")
+
+
+main()

@@ -1,0 +1,95 @@
+"""The map section: the same ``build_map`` as the export, shown with ``st_folium``, plus details.
+
+The map's Leaflet files come from the app's own static folder (:mod:`dashboard.offline`); the
+prepared map is cached per (snapshot file, mtime, view), so a rerun that changes nothing on the
+map rebuilds nothing. The last zoom and centre are passed back so the view survives reruns.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from dashboard import component, data, details
+from dashboard.state import View
+from dashboard.text import md, md_link
+from mapapp.catalog import CatalogEntry
+from mapapp.events import Event, EventSet
+from mapapp.snapshot import ControlSnapshot
+
+MAP_KEY = "map"
+
+
+def _view_state() -> tuple[tuple[float, float] | None, int | None]:
+    last = st.session_state.get(MAP_KEY) or {}
+    centre = last.get("center")
+    zoom = last.get("zoom")
+    if not centre:
+        return None, None
+    return (float(centre["lat"]), float(centre["lng"])), int(zoom) if zoom else None
+
+
+@st.fragment
+def section(root: Path, entry: CatalogEntry, snap: ControlSnapshot, events: EventSet, view: View) -> None:
+    """Draw the map and, beside it, the details of what the user clicked.
+
+    A fragment: panning or clicking the map reruns this section only.
+    """
+    col_map, col_info = st.columns([3, 1], gap="medium")
+    with col_map:
+        with st.spinner("Drawing the map…"):
+            map_payload = data.map_payload(root, entry, view)
+        centre, zoom = _view_state()
+        hidden = [f for f in snap.factions if f not in set(view.factions)]
+        out = component.show(map_payload, hidden=hidden, key=MAP_KEY, height=640, center=centre, zoom=zoom)
+        if not view.factions:
+            st.caption("Every faction is switched off: tick some in the sidebar.")
+    with col_info:
+        show_details(snap, events, view, out)
+
+
+def show_details(snap: ControlSnapshot, events: EventSet, view: View, out: dict[str, Any]) -> None:
+    """Show the clicked event (marker) or area, or a hint when nothing is selected."""
+    st.markdown("#### Details")
+    obj = out.get("last_object_clicked") or {}
+    click = out.get("last_clicked") or {}
+    shown = data.visible_events(events, view).events
+    if obj and shown:
+        idx = details.nearest([(e.lon, e.lat) for e in shown], obj["lng"], obj["lat"])
+        if idx is not None:
+            _event(snap, shown[idx])
+            return
+    point = click or obj
+    if not point:
+        st.caption("Click an area or an event marker on the map to see its details here.")
+        return
+    row = details.area_at(snap, float(point["lng"]), float(point["lat"]))
+    if row is None:
+        st.caption("No control area at this spot (outside Syria and Iraq).")
+        return
+    record = details.area_record(snap, row, data.governorates(), data.equal_area_crs())
+    for key, value in record.items():
+        st.markdown(f"**{key}:** {md(str(value))}")
+
+
+def _event(snap: ControlSnapshot, event: Event) -> None:
+    st.markdown(f"**{md(event.title)}**")
+    st.caption(f"{event.date} · {md(event.place)}")
+    if getattr(event, "facts", ""):
+        st.markdown(md(event.facts))
+    claims = list(getattr(event, "casualty_claims", ()) or ())
+    if claims:
+        st.markdown("**Casualty claims** (claims, not settled figures):")
+        for claim in claims:
+            st.markdown(f"- {md(str(claim.claim))} — *{md(str(claim.claimant))}*")
+    holder = details.faction_at(snap, event.lon, event.lat)
+    st.markdown(f"**Held on {snap.date}:** {md(holder or 'no control area here')}")
+    urls = details.links(getattr(event, "sources", ()) or ())
+    if urls:
+        st.markdown("**Sources:**  \n" + "  \n".join(md_link(_host(u), u) for u in urls))
+
+
+def _host(url: str) -> str:
+    return url.split("//", 1)[-1].split("/", 1)[0]

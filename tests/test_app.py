@@ -1,0 +1,246 @@
+"""The dashboard page through ``streamlit.testing.v1.AppTest`` (widgets addressed by key).
+
+Each test runs the real ``streamlit_app.py`` against a small catalog written to a temporary
+directory (``MAPAPP_DATA_DIR``), so uploads never touch the bundled data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dashboard_fixtures import invalid_file, make_catalog, upload_file
+from streamlit.testing.v1 import AppTest
+
+from mapapp.catalog import Catalog
+from mapapp.factions import registry
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+TIMEOUT = 60
+
+
+@pytest.fixture
+def catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Catalog:
+    monkeypatch.setenv("MAPAPP_DATA_DIR", str(tmp_path / "data"))
+    return make_catalog(tmp_path / "data")
+
+
+def run_app(query: dict[str, Any] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if query:
+        at.query_params.update(query)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def map_args(at: AppTest) -> dict[str, Any]:
+    """Return the arguments the page sent to the st_folium component (its Leaflet script)."""
+    found = [
+        node
+        for node in at.get("component_instance")
+        if "st_folium" in getattr(node.proto, "component_name", "")
+    ]
+    assert len(found) == 1, "expected exactly one map component"
+    args: dict[str, Any] = json.loads(found[0].proto.json_args)
+    return args
+
+
+def layer_var(script: str, faction: str) -> str:
+    """Return the JavaScript variable of a faction's layer, from the map's layer control."""
+    label = registry().label(faction).replace("'", "&#x27;")
+    match = re.search(rf'{re.escape(label)}" : (feature_group_\w+)', script)
+    assert match, f"no layer for {faction} in the layer control"
+    return match.group(1)
+
+
+def hidden_vars(args: dict[str, Any]) -> list[str]:
+    """Return the layer variables the page's toggle line removes from the map."""
+    line = next(x for x in args["feature_group"].splitlines() if "removeLayer" in x)
+    return re.findall(r"feature_group_\w+", line)
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [t.value for t in at.title] + [c.value for c in at.caption]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_default_load_shows_2017_01_08(catalog: Catalog) -> None:
+    at = run_app()
+    assert at.selectbox(key="snapshot").value == "2017-01-08"
+    assert "Test snapshot 2017-01-08" in [t.value for t in at.title]
+    # the fixture's 2017-01-08 snapshot is approximate: a banner says so
+    assert any("approximate" in w.value for w in at.warning)
+    # text from the data file is escaped, never raw HTML
+    assert "<script>" not in texts(at)
+    assert "&lt;script&gt;" in texts(at)
+
+
+def test_switching_snapshot_changes_statistics(catalog: Catalog) -> None:
+    at = run_app()
+    before = at.dataframe[0].value
+    at.selectbox(key="snapshot").set_value("2018-02-07").run()
+    assert not at.exception
+    after = at.dataframe[0].value
+    labels_before = set(before["faction"])
+    labels_after = set(after["faction"])
+    assert registry().label("sdf") in labels_after - labels_before
+    assert registry().label("islamic_state") in labels_before - labels_after
+    assert at.query_params["date"] == "2018-02-07"
+
+
+def test_toggling_a_faction_changes_what_reaches_the_map(catalog: Catalog) -> None:
+    at = run_app()
+    before = map_args(at)
+    assert hidden_vars(before) == []
+    islamic_state = layer_var(before["script"], "islamic_state")
+    at.checkbox(key="faction_islamic_state").uncheck().run()
+    assert not at.exception
+    after = map_args(at)
+    assert hidden_vars(after) == [islamic_state]
+    # the same map: nothing rebuilt, the browser keeps it and only hides the layer
+    assert after["script"] == before["script"]
+    assert after["key"] == before["key"]
+    assert sorted(at.query_params["faction"]) == ["iraqi_government", "syrian_government"]
+    at.checkbox(key="faction_islamic_state").check().run()
+    assert hidden_vars(map_args(at)) == []
+    assert "faction" not in at.query_params
+
+
+def test_map_assets_are_served_locally(catalog: Catalog) -> None:
+    args = map_args(run_app())
+    links = [*args["js_links"], *args["css_links"]]
+    assert any(link.endswith("leaflet.js") for link in links)
+    assert all(link.startswith("/app/static/vendor/") for link in links), links
+
+
+def test_invalid_upload_shows_the_domain_error_and_changes_nothing(catalog: Catalog, tmp_path: Path) -> None:
+    manifest = catalog.manifest_path.read_bytes()
+    files = sorted(p.name for p in catalog.dir.iterdir())
+    bad = invalid_file(tmp_path / "swapped.geojson")
+    at = run_app()
+    at.file_uploader(key="upload_file").set_value((bad.name, bad.read_bytes(), "application/geo+json")).run()
+    assert not at.exception
+    errors = "\n".join(e.value for e in at.error)
+    assert "rejected" in errors
+    assert "outside" in errors.lower() or "axes" in errors.lower()
+    assert "upload_save" not in [b.key for b in at.button]
+    assert catalog.manifest_path.read_bytes() == manifest
+    assert sorted(p.name for p in catalog.dir.iterdir() if p.name != ".lock") == [
+        f for f in files if f != ".lock"
+    ]
+
+
+def test_valid_upload_with_mapping_becomes_selectable(catalog: Catalog, tmp_path: Path) -> None:
+    path = upload_file(tmp_path / "newer.geojson")
+    at = run_app()
+    at.file_uploader(key="upload_file").set_value(
+        (path.name, path.read_bytes(), "application/geo+json")
+    ).run()
+    assert not at.exception
+    assert at.selectbox(key="upload_field").value == "side"
+    mapper = at.selectbox(key="upload_map_0")
+    assert mapper.value == registry().closest("Jaysh al-Fantasia", n=1)[0]
+    mapper.set_value("syrian_opposition")
+    at.date_input(key="upload_date").set_value(dt.date(2018, 3, 1))
+    at.text_input(key="upload_label").input("Newer test snapshot")
+    at.text_input(key="upload_source").input("a test")
+    at.text_input(key="upload_licence").input("CC0")
+    at.run()
+    assert not at.exception
+    at.button(key="upload_save").click().run()
+    assert not at.exception
+    assert any(o.startswith("2018-03-01") for o in at.selectbox(key="snapshot").options)
+    assert at.selectbox(key="snapshot").value == "2018-03-01"
+    assert dt.date(2018, 3, 1) in catalog.dates()
+    saved = catalog.load(dt.date(2018, 3, 1))
+    assert "syrian_opposition" in saved.factions
+
+
+def test_query_parameters_select_the_view(catalog: Catalog) -> None:
+    at = run_app({"date": "2018-02-07", "faction": ["sdf", "kurdistan_region"]})
+    assert at.selectbox(key="snapshot").value == "2018-02-07"
+    assert at.checkbox(key="faction_sdf").value
+    assert at.checkbox(key="faction_kurdistan_region").value
+    assert not at.checkbox(key="faction_syrian_government").value
+    args = map_args(at)
+    hidden = hidden_vars(args)
+    assert layer_var(args["script"], "syrian_government") in hidden
+    assert layer_var(args["script"], "sdf") not in hidden
+
+
+def test_unknown_date_in_link_falls_back_with_a_notice(catalog: Catalog) -> None:
+    at = run_app({"date": "1999-01-01"})
+    assert at.selectbox(key="snapshot").value == "2017-01-08"
+    assert any("1999-01-01" in w.value for w in at.warning)
+
+
+# -- the page's pure helpers ------------------------------------------------------------------
+
+
+def test_pick_date_prefers_the_link_then_the_default() -> None:
+    from dashboard.state import pick_date
+
+    dates = [dt.date(2017, 1, 8), dt.date(2017, 8, 1), dt.date(2018, 2, 7)]
+    assert pick_date("2017-08-01", dates) == (dt.date(2017, 8, 1), None)
+    assert pick_date(None, dates) == (dt.date(2017, 1, 8), None)
+    date, notice = pick_date("8 Jan 2017", dates)
+    assert date == dt.date(2017, 1, 8)
+    assert notice is not None and "'8 Jan 2017'" in notice and "YYYY-MM-DD" in notice
+    assert pick_date(None, dates[1:])[0] == dt.date(2018, 2, 7)
+
+
+def test_view_round_trips_through_query_parameters() -> None:
+    from dashboard.state import View, pick_factions, query_differs, to_query
+
+    present = ("islamic_state", "sdf", "syrian_government")
+    view = View(date=dt.date(2018, 2, 7), factions=("sdf",))
+    query = to_query(view, present)
+    assert query == {"date": "2018-02-07", "faction": ["sdf"]}
+    assert pick_factions(query["faction"], present) == ("sdf",)
+    assert "faction" not in to_query(View(date=view.date, factions=present), present)
+    assert not query_differs({"date": ["2018-02-07"], "faction": ["sdf"]}, query)
+    assert query_differs({"date": ["2018-02-07"]}, query)
+    # "none" selects nothing and survives the round trip
+    empty = to_query(View(date=view.date, factions=()), present)
+    assert pick_factions(empty["faction"], present) == ()
+
+
+def test_markdown_text_is_escaped() -> None:
+    from dashboard.text import md, md_link
+
+    assert md("<b>*x*</b> [y](javascript:z)") == r"&lt;b&gt;\*x\*&lt;/b&gt; \[y\](javascript:z)"
+    assert md_link("x", "javascript:alert(1)") == "javascript:alert(1)"
+    assert md_link("host", "https://a.org/p (1)") == "[host](https://a.org/p%20%281%29)"
+
+
+def test_clicks_find_the_area_and_its_details(catalog: Catalog) -> None:
+    from dashboard import details
+    from mapapp.geography import EQUAL_AREA_CRS, governorates
+
+    snap = catalog.load(dt.date(2017, 1, 8))
+    west = details.area_at(snap, 36.7, 34.7)  # Homs governorate, west of the 38.5° split
+    assert west is not None and snap.areas.iloc[west]["faction"] == "syrian_government"
+    assert details.area_at(snap, 20.0, 10.0) is None
+    record = details.area_record(snap, west, governorates(), EQUAL_AREA_CRS)
+    assert record["Faction"] == registry().label("syrian_government")
+    assert "Homs" in record["Governorate(s)"]
+    km2 = float(record["Area (km²)"].replace(",", ""))
+    assert 0 < km2 < 185_940
+    assert details.faction_at(snap, 41.0, 35.3) == registry().label("islamic_state")
+
+
+def test_offline_assets_map_cdn_links_to_local_copies(tmp_path: Path) -> None:
+    from dashboard import offline
+
+    local = offline.local_url("https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")
+    assert local == "/app/static/vendor/leaflet/dist/leaflet.js"
+    assert offline.local_url("https://code.jquery.com/jquery-3.7.1.min.js") is None
+    copied = offline.sync_vendor(target=tmp_path)
+    assert "leaflet/dist/leaflet.js" in copied
+    assert (tmp_path / "leaflet/dist/images/marker-icon.png").is_file()
+    assert offline.sync_vendor(target=tmp_path) == []
