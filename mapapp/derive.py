@@ -153,7 +153,11 @@ def _areas(parts: list[Tessellation]) -> gpd.GeoDataFrame:
     areas["_a"] = -shapely.area(areas.geometry.values).round(9)
     areas = areas.sort_values(["_c", "faction", "_s", "status", "confidence", "_a"], kind="stable")
     cols = [*AREA_COLUMNS, "country", "n_points", "geometry"]
-    return gpd.GeoDataFrame(areas[cols].reset_index(drop=True), geometry="geometry", crs="EPSG:4326")
+    areas = areas[cols].reset_index(drop=True)
+    for col in (*AREA_COLUMNS, "country"):
+        areas[col] = areas[col].astype(object).where(areas[col].notna(), None)
+    areas["n_points"] = areas["n_points"].astype("int64")
+    return gpd.GeoDataFrame(areas, geometry="geometry", crs="EPSG:4326")
 
 
 def derive_snapshot(

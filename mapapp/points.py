@@ -354,11 +354,12 @@ def read_points(
     rows.problems.extend(f"{rows.where(int(i))}: no usable coordinates" for i in np.flatnonzero(bad))
     if rows.problems:
         _raise(src, rows.problems)
-    out = pd.DataFrame(records, columns=["faction", "secondary", "status"])
-    out["confidence"] = confidence
-    out["note"] = values["note"]
-    out["country"] = countries
-    out["where"] = [rows.where(i) for i in range(len(frame))]
+    # object columns: missing values stay None (pandas' string dtype would turn them into NaN)
+    out = pd.DataFrame(records, columns=["faction", "secondary", "status"], dtype=object)
+    out["confidence"] = pd.Series(confidence, dtype=object)
+    out["note"] = pd.Series(values["note"], dtype=object)
+    out["country"] = pd.Series(countries, dtype=object)
+    out["where"] = pd.Series([rows.where(i) for i in range(len(frame))], dtype=object)
     geoms = gpd.points_from_xy(x, y, crs="EPSG:4326")
     used = {k: v for k, v in columns.items() if k != "name"}
     return Observations(gpd.GeoDataFrame(out, geometry=geoms), (src,), {src: used})
