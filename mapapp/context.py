@@ -79,8 +79,8 @@ class EventContext:
     across
         Rivers the shortest line to that area crosses (e.g. ``("Euphrates",)``).
     other_spans
-        Rivers that the other faction's nearest area (the polygon part) reaches across, i.e. it
-        holds ground on both banks (a bridgehead or a pocket astride the river).
+        Rivers running through the other faction's nearest area within :data:`RIVER_NEAR_KM` of
+        its nearest point, i.e. it holds both banks there (a bridgehead or a pocket astride it).
     river, river_km
         The nearest named river within :data:`RIVER_NEAR_KM` of the event and its geodesic
         distance in km.
@@ -208,7 +208,7 @@ class Locator:
             distance_km=km,
             nearest_lonlat=nearest,
             across=self._names_touching(line),
-            other_spans=self._names_spanned(self._geoms[best]),
+            other_spans=self._names_spanned(self._geoms[best], shapely.get_point(line, 1)),
         )
 
     def _geodesic_km(
@@ -234,9 +234,13 @@ class Locator:
     def _names_touching(self, line: shapely.LineString) -> tuple[str, ...]:
         return tuple(n for n, g in self._rivers if shapely.intersects(g, line))
 
-    def _names_spanned(self, area: BaseGeometry) -> tuple[str, ...]:
-        """Rivers that cut ``area`` in two, i.e. along which it holds both banks."""
-        return tuple(n for n, g in self._rivers if shapely.crosses(g, area) or shapely.within(g, area))
+    def _names_spanned(self, area: BaseGeometry, near: shapely.Point) -> tuple[str, ...]:
+        """Rivers running through ``area`` within :data:`RIVER_NEAR_KM` of ``near`` (both banks held)."""
+        window = shapely.buffer(near, RIVER_NEAR_KM * 1000)
+        local = [
+            (n, shapely.intersection(g, window)) for n, g in self._rivers if shapely.intersects(g, window)
+        ]
+        return tuple(n for n, g in local if shapely.relate_pattern(g, area, "T********"))
 
 
 def snapshot_in_force(dates: Iterable[dt.date], when: dt.date) -> dt.date | None:

@@ -203,10 +203,63 @@ def test_change_layer_draws_each_gain_hatched_in_the_gainers_colour() -> None:
     assert group.layer_name == "Gains 2017-01-08 \u2192 2018-02-07"
 
 
-def test_change_tooltip_is_escaped_for_html_and_js_template_literals() -> None:
-    from mapapp.render.change import safe_html, tooltip_text
+def test_change_tooltips_are_escaped_and_slivers_are_not_drawn(monkeypatch: pytest.MonkeyPatch) -> None:
+    import folium
 
-    assert safe_html("<b>`${alert(1)}`</b>") == "&lt;b&gt;&#96;&#36;{alert(1)}&#96;&lt;/b&gt;"
-    assert tooltip_text("islamic_state", "sdf", 1234.4) == (
-        "from Islamic State to Syrian Democratic Forces (SDF), 1,234 km²"
-    )
+    from mapapp.factions import registry
+    from mapapp.render import change
+    from mapapp.render.elements import HtmlTooltip
+
+    reg = registry()
+    hostile = dataclasses.replace(reg.factions["islamic_state"], label="<b>Daesh & co</b>")
+    fake = dataclasses.replace(reg, factions={**reg.factions, "islamic_state": hostile})
+    monkeypatch.setattr(change, "registry", lambda: fake)
+    result = compare(A, B)
+    fmap = folium.Map()
+    group = change.add_change_layer(fmap, result, min_km2=result.changes["km2"].min() + 1)
+    tips = [
+        t
+        for layer in group._children.values()
+        for t in layer._children.values()
+        if isinstance(t, HtmlTooltip)
+    ]
+    assert len(tips) == 1  # the smaller of the two transitions is below min_km2
+    assert tips[0].html.startswith("from &lt;b&gt;Daesh &amp; co&lt;/b&gt; to ")
+    assert "<b>Daesh" not in fmap.get_root().render()
+
+
+# -- the bundled snapshots -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundled() -> dict[str, ControlSnapshot]:
+    from mapapp.catalog import Catalog
+    from mapapp.paths import bundled_data_dir
+
+    catalog = Catalog(bundled_data_dir())
+    return {d.isoformat(): catalog.load(d) for d in catalog.dates()}
+
+
+def test_bundled_comparison_reconciles_with_each_snapshots_own_areas(
+    bundled: dict[str, ControlSnapshot],
+) -> None:
+    a, b = bundled["2017-01-08"], bundled["2018-02-07"]
+    result = compare(a, b)
+    area_a, area_b = km2_by_faction(a), km2_by_faction(b)
+    for faction in set(area_a) | set(area_b):
+        row = result.net.loc[faction]
+        # the overlay itself may lose a few hundred m² to slivers out of 10⁵ km²
+        assert row["km2_a"] == pytest.approx(area_a.get(faction, 0.0), rel=1e-5, abs=0.5)
+        assert row["km2_b"] == pytest.approx(area_b.get(faction, 0.0), rel=1e-5, abs=0.5)
+        assert row["km2_a"] + row["gained"] - row["lost"] == pytest.approx(row["km2_b"], rel=1e-12, abs=1e-6)
+    assert result.net.loc["islamic_state", "net"] < 0 < result.net.loc["syrian_government", "net"]
+    assert (result.changes["from_faction"] != result.changes["to_faction"]).all()
+    assert set(result.matrix["country"]) <= {"SY", "IQ"}
+
+
+def test_bundled_net_change_composes_over_three_dates(bundled: dict[str, ControlSnapshot]) -> None:
+    first, mid, last = (bundled[d] for d in ("2017-01-08", "2017-08-01", "2018-02-07"))
+    direct = compare(first, last).net["net"]
+    stepwise = compare(first, mid).net["net"].add(compare(mid, last).net["net"], fill_value=0.0)
+    for faction in set(direct.index) - {NOT_COVERED}:
+        assert direct[faction] == pytest.approx(stepwise.get(faction, 0.0), rel=1e-5, abs=1.0)

@@ -147,3 +147,31 @@ def test_other_faction_reaching_across_a_river_and_natural_earth_names() -> None
     assert ctx.river_km == pytest.approx(metres / 1000, abs=0.02)
     assert "(ground reaching across the Euphrates); the Euphrates is 18.1 km away." in ctx.summary()
     assert Locator(S1, rivers=river).context(Ev("far", dt.date(2018, 3, 1), 41.2, 35.5)).river is None
+
+
+# -- the bundled snapshots and events --------------------------------------------------------------
+
+
+def test_khasham_on_the_bundled_snapshot_is_sdf_ground_a_few_km_from_the_government() -> None:
+    from mapapp.catalog import Catalog
+    from mapapp.events import load_events
+    from mapapp.geography import rivers
+    from mapapp.paths import bundled_data_dir
+
+    catalog = Catalog(bundled_data_dir())
+    events = list(load_events())
+    contexts = {c.event_id: c for c in event_contexts(events, catalog.dates(), catalog.load, rivers=rivers())}
+    khasham = contexts["khasham_2018"]
+    assert khasham.snapshot_date == dt.date(2018, 2, 7)
+    assert (khasham.faction, khasham.other_faction) == ("sdf", "syrian_government")
+    assert khasham.distance_km is not None and 0.5 < khasham.distance_km < 10
+    # the government ground nearest to the clash is the Khasham bridgehead astride the Euphrates
+    assert "Euphrates" in khasham.across + khasham.other_spans
+    assert khasham.river == "Euphrates" and khasham.river_km is not None and khasham.river_km < 10
+    summary = khasham.summary()
+    assert summary.startswith(
+        "On the snapshot of 2018-02-07: ground held by Syrian Democratic Forces (SDF); "
+    )
+    assert "km to ground held by Syrian government and allies" in summary
+    first = min(catalog.dates())
+    assert all(c.snapshot_date is None for c in contexts.values() if c.event_date < first)

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
 
 def format_table(events: Sequence[Event], contexts: Sequence[EventContext]) -> str:
     """Return one line per event (date, id, snapshot, holder, nearest other faction, km), then notes."""
-    header = ("date", "event", "snapshot", "held by", "nearest other faction", "km", "across")
+    header = ("date", "event", "snapshot", "held by", "nearest other faction", "km", "rivers")
     rows = []
     notes = []
     for event, ctx in zip(events, contexts, strict=True):
@@ -63,7 +63,7 @@ def format_table(events: Sequence[Event], contexts: Sequence[EventContext]) -> s
                 _short(ctx.faction),
                 _short(ctx.other_faction),
                 f"{ctx.distance_km:.1f}" if ctx.distance_km is not None else "-",
-                ", ".join(ctx.across) or "-",
+                _rivers(ctx),
             )
         )
         if ctx.note:
@@ -107,6 +107,18 @@ def _cell(value: object) -> object:
     if isinstance(value, list):
         return " | ".join(str(v) for v in value)
     return "" if value is None else value
+
+
+def _rivers(ctx: EventContext) -> str:
+    """Return e.g. ``"across the Euphrates"`` or ``"theirs spans the Euphrates; Euphrates 5.0 km"``."""
+    parts = []
+    if ctx.across:
+        parts.append("across the " + " and the ".join(ctx.across))
+    elif ctx.other_spans:
+        parts.append("theirs spans the " + " and the ".join(ctx.other_spans))
+    if ctx.river is not None and ctx.river_km is not None:
+        parts.append(f"{ctx.river} {ctx.river_km:.1f} km")
+    return "; ".join(parts) or "-"
 
 
 def _short(faction: str | None) -> str:

@@ -15,7 +15,6 @@ Usage::
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Iterable
@@ -23,14 +22,19 @@ from collections.abc import Iterable
 import folium
 import shapely
 from branca.element import MacroElement
-from jinja2 import Template
+from folium.template import Template
 
 from mapapp.compare import Comparison
 from mapapp.errors import ExportError
 from mapapp.factions import Palette, registry
+from mapapp.prepare import prepare_areas
+from mapapp.render.elements import HtmlTooltip
+from mapapp.render.html import esc
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 _SAFE_ID = re.compile(r"[^a-z0-9_-]+")
+MIN_KM2 = 1.0
+"""Transitions smaller than this (km²) are not drawn by default."""
 PATTERN_SIZE = 8
 """Spacing of the hatch lines, in screen pixels."""
 
@@ -65,7 +69,7 @@ def hatch_svg(factions: Iterable[str], palette: Palette = "default") -> str:
             )
         size = PATTERN_SIZE
         patterns.append(
-            f'<pattern id="{html.escape(pattern_id(faction, palette))}" patternUnits="userSpaceOnUse" '
+            f'<pattern id="{esc(pattern_id(faction, palette))}" patternUnits="userSpaceOnUse" '
             f'width="{size}" height="{size}" patternTransform="rotate(45)">'
             f'<rect width="{size}" height="{size}" fill="{colour}" fill-opacity="0.15"/>'
             f'<line x1="0" y1="0" x2="0" y2="{size}" stroke="{colour}" stroke-width="3"/></pattern>'
@@ -112,17 +116,9 @@ class HatchPatterns(MacroElement):  # type: ignore[misc]
 
 
 def tooltip_text(from_faction: str, to_faction: str, km2: float) -> str:
-    """Return the plain tooltip text ``"from X to Y, N km²"`` with registry labels."""
+    """Return the plain tooltip text ``"from X to Y, N km²"`` with registry labels (escape it)."""
     label = registry().label
     return f"from {label(from_faction)} to {label(to_faction)}, {km2:,.0f} km²"
-
-
-def safe_html(text: str) -> str:
-    """HTML-escape ``text``, also neutralising ``` ` ``` and ``$``.
-
-    folium puts tooltip text inside a JavaScript template literal, where those two are special.
-    """
-    return html.escape(text).replace("`", "&#96;").replace("$", "&#36;")
 
 
 def add_change_layer(
@@ -132,17 +128,20 @@ def add_change_layer(
     *,
     name: str | None = None,
     show: bool = True,
+    min_km2: float = MIN_KM2,
+    max_error_m: float = 200.0,
 ) -> folium.FeatureGroup:
     """Draw the areas gained between two snapshots on ``fmap``, as one toggleable layer.
 
-    Each transition (from, to, country) of ``comparison.changes`` becomes one polygon layer,
-    hatched in the gainer's colour and outlined in it, with the tooltip
-    ``"from X to Y, N km²"`` (HTML-escaped). No-data areas are not drawn (they are not gains).
+    Each transition (from, to, country) of ``comparison.changes`` of at least ``min_km2`` becomes
+    one polygon, hatched in the gainer's colour and outlined in it, with the tooltip
+    ``"from X to Y, N km²"`` (HTML-escaped). No-data areas are not drawn (they are not gains);
+    the statistics (:attr:`Comparison.matrix`) keep every piece, slivers included.
 
     Parameters
     ----------
     fmap
-        The map to draw on.
+        The map to draw on (its SVG renderer must be used: ``prefer_canvas=False``).
     comparison
         The result of :func:`mapapp.compare.compare`.
     palette
@@ -151,41 +150,49 @@ def add_change_layer(
         Layer name in the layer control (default ``"Gains <date a> → <date b>"``).
     show
         Whether the layer is visible initially.
+    min_km2
+        Smaller transitions (border slivers of the two derivations) are not drawn.
+    max_error_m
+        Simplification bound for the web geometry (see :func:`mapapp.prepare.prepare_areas`).
 
     Returns
     -------
     folium.FeatureGroup
         The layer added to ``fmap``.
     """
-    layer_name = name or f"Gains {comparison.date_a} → {comparison.date_b}"
-    group = folium.FeatureGroup(name=safe_html(layer_name), show=show)
-    changes = comparison.changes
-    HatchPatterns(changes["to_faction"], palette).add_to(fmap)
-    for row in changes.itertuples():
-        colour = registry().colour(row.to_faction, palette)
-        style = {
-            "fillColor": f"url(#{pattern_id(row.to_faction, palette)})",
-            "fillOpacity": 1.0,
-            "color": colour,
-            "weight": 1.5,
-            "opacity": 0.9,
-        }
-        feature = {
-            "type": "Feature",
-            "properties": {"from_faction": row.from_faction, "to_faction": row.to_faction},
-            "geometry": json.loads(_to_geojson(row.geometry)),
-        }
-        folium.GeoJson(
-            feature,
-            name=f"{row.from_faction}→{row.to_faction} {row.country}",
-            style_function=lambda _f, s=style: s,
-            highlight_function=lambda _f: {"weight": 3},
-            tooltip=folium.Tooltip(safe_html(tooltip_text(row.from_faction, row.to_faction, row.km2))),
-            control=False,
-        ).add_to(group)
+    changes = comparison.changes[comparison.changes["km2"] >= min_km2]
+    group = folium.FeatureGroup(
+        name=esc(name or f"Gains {comparison.date_a} → {comparison.date_b}"), show=show
+    )
+    if not changes.empty:
+        HatchPatterns(changes["to_faction"], palette).add_to(fmap)
+        prepared = prepare_areas(changes, max_error_m=max_error_m, with_governorates=False)
+        for row, geom in zip(changes.itertuples(), prepared.geometry.values, strict=True):
+            _change_polygon(row.from_faction, row.to_faction, row.km2, geom, palette).add_to(group)
     group.add_to(fmap)
     return group
 
 
-def _to_geojson(geometry: shapely.Geometry) -> str:
-    return str(shapely.to_geojson(geometry))
+def _change_polygon(
+    from_faction: str, to_faction: str, km2: float, geom: shapely.Geometry, palette: Palette
+) -> folium.GeoJson:
+    style = {
+        "fillColor": f"url(#{pattern_id(to_faction, palette)})",
+        "fillOpacity": 1.0,
+        "color": registry().colour(to_faction, palette),
+        "weight": 1.5,
+        "opacity": 0.9,
+    }
+    feature = {
+        "type": "Feature",
+        "properties": {"from_faction": from_faction, "to_faction": to_faction, "km2": round(km2, 1)},
+        "geometry": json.loads(shapely.to_geojson(geom)),
+    }
+    layer = folium.GeoJson(
+        feature,
+        style_function=lambda _f: style,
+        highlight_function=lambda _f: {"weight": 3},
+        control=False,
+    )
+    layer.add_child(HtmlTooltip(esc(tooltip_text(from_faction, to_faction, km2)), className="mapapp-tip"))
+    return layer
