@@ -167,3 +167,63 @@ def test_geojson_output_is_valid_json(data_dir: Path, capsys: pytest.CaptureFixt
     doc = json.loads(out)
     assert doc["type"] == "FeatureCollection"
     assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in doc["features"])
+
+
+# -- the bundled catalog ---------------------------------------------------------------------------
+
+
+def test_bundled_compare_csv_reconciles_per_faction(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MAPAPP_DATA_DIR", raising=False)
+    code, out, err = run(capsys, "compare", "2017-08-01", "2018-02-07", "--format", "csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    factions = {r["from_faction"] for r in rows} | {r["to_faction"] for r in rows}
+    for faction in factions:
+        area_a = sum(float(r["km2"]) for r in rows if r["from_faction"] == faction)
+        area_b = sum(float(r["km2"]) for r in rows if r["to_faction"] == faction)
+        gained = sum(
+            float(r["km2"]) for r in rows if r["to_faction"] == faction and r["from_faction"] != faction
+        )
+        lost = sum(
+            float(r["km2"]) for r in rows if r["from_faction"] == faction and r["to_faction"] != faction
+        )
+        assert area_a + gained - lost == pytest.approx(area_b, abs=0.01)  # rounded to 0.001 km² per row
+    assert {r["country"] for r in rows} <= {"SY", "IQ"}
+
+
+def test_events_table_puts_khasham_on_sdf_ground_near_the_government(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MAPAPP_DATA_DIR", raising=False)
+    code, out, err = run(capsys, "events")
+    assert code == 0, err
+    (line,) = [row for row in out.splitlines() if " khasham_2018 " in row]
+    assert re.search(r"2018-02-07\s+SDF\s+Syrian government and allies\s+\d+\.\d\s+.*Euphrates", line)
+    assert "euphrates_shield: No snapshot on or before 2016-08-24" in out
+
+
+def test_events_json_with_forced_snapshot_and_csv(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MAPAPP_DATA_DIR", raising=False)
+    code, out, _ = run(capsys, "events", "--snapshot", "2017-01-08", "--format", "json")
+    assert code == 0
+    records = {r["event_id"]: r for r in json.loads(out)}
+    assert {r["snapshot_date"] for r in records.values()} == {"2017-01-08"}
+    assert "days after the event" in records["euphrates_shield"]["note"]
+    assert records["khasham_2018"]["distance_method"].startswith("geodesic")
+    code, out, _ = run(capsys, "events", "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {r["event_id"] for r in rows} == set(records)
+
+
+def test_events_unknown_snapshot_is_a_domain_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MAPAPP_DATA_DIR", raising=False)
+    code, out, err = run(capsys, "events", "--snapshot", "2019-01-01")
+    assert code == 1 and out == ""
+    assert "no snapshot dated 2019-01-01" in err and "2017-01-08" in err

@@ -22,6 +22,8 @@ from mapapp.factions import registry
 from mapapp.paths import data_dir
 
 PRECISION = 6
+SHOWN_KM2 = 0.5
+"""The table leaves out smaller pieces (border slivers of two derivations); csv and geojson keep them."""
 
 
 def register(
@@ -81,16 +83,26 @@ def _net_rows(result: Comparison) -> list[tuple[str, ...]]:
     net = result.net
     rows = []
     for faction in net.index:
+        if net.loc[faction, ["km2_a", "km2_b", "gained", "lost"]].max() < SHOWN_KM2:
+            continue
         amounts = [f"{net.loc[faction, c]:,.0f}" for c in ("km2_a", "km2_b", "gained", "lost")]
         rows.append((_label(str(faction)), *amounts, f"{net.loc[faction, 'net']:+,.0f}"))
     return rows
 
 
 def _transition_rows(frame: Any) -> list[str]:
+    shown = frame[frame["km2"] >= SHOWN_KM2]
     rows = [
-        (_label(r.from_faction), _label(r.to_faction), r.country, f"{r.km2:,.0f}") for r in frame.itertuples()
+        (_label(r.from_faction), _label(r.to_faction), r.country, f"{r.km2:,.0f}") for r in shown.itertuples()
     ]
-    return _columns(("from", "to", "country", "km²"), rows) if rows else ["  none"]
+    small = frame[frame["km2"] < SHOWN_KM2]
+    lines = _columns(("from", "to", "country", "km²"), rows) if rows else ([] if len(small) else ["  none"])
+    if len(small):
+        lines.append(
+            f"  and {len(small)} sliver(s) under {SHOWN_KM2} km² (together {small['km2'].sum():.2f} km²; "
+            "all listed by --format csv)"
+        )
+    return lines
 
 
 def _label(faction: str) -> str:
