@@ -64,13 +64,27 @@ def _to_laea() -> Transformer:
     return Transformer.from_crs("EPSG:4326", EQUAL_AREA_CRS, always_xy=True)
 
 
+def _distances(outlines: Any, codes: list[str], pts: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """Distance (m) of each point to each outline where it matters, else 0 (inside) or inf."""
+    for geom in outlines:
+        shapely.prepare(geom)
+    inside = np.column_stack([shapely.contains(g, pts) for g in outlines])
+    dist = np.where(inside, 0.0, np.inf)
+    for k, (geom, code) in enumerate(zip(outlines, codes, strict=True)):
+        need = ~inside[:, k] & (~inside.any(axis=1) | (given == code))
+        dist[need, k] = shapely.distance(geom, pts[need])
+    return dist
+
+
 def _assign_countries(frame: gpd.GeoDataFrame, tolerance_km: float) -> gpd.GeoDataFrame:
     outlines = countries()
     laea = outlines.to_crs(EQUAL_AREA_CRS).geometry.values
     codes = list(outlines["country"])
-    pts = shapely.points(np.column_stack(_to_laea().transform(frame.geometry.x, frame.geometry.y)))
-    dist = np.column_stack([shapely.distance(g, pts) for g in laea])
+    pts = np.asarray(
+        shapely.points(np.column_stack(_to_laea().transform(frame.geometry.x, frame.geometry.y)))
+    )
     given = frame["country"].to_numpy(dtype=object)
+    dist = _distances(laea, codes, pts, given)
     nearest = np.array(codes, dtype=object)[dist.argmin(axis=1)]
     chosen = np.where(pd.isna(given), nearest, given)
     own = dist[np.arange(len(frame)), [codes.index(c) for c in chosen]] / 1000.0

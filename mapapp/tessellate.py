@@ -152,7 +152,11 @@ def tessellate_country(
         nodata = {"faction": NO_DATA, "secondary": None, "status": "control", "confidence": confidence}
         table = pd.concat([table, pd.DataFrame([nodata])], ignore_index=True)
         label[shapely.contains(far, shapely.point_on_surface(faces))] = len(table) - 1
-    areas = _dissolve(faces, label, table, points, country, max_distance_km)
+    areas = _dissolve(faces, label, table, points, codes, country)
+    if far is not None:
+        areas.loc[areas["faction"] == NO_DATA, "note"] = (
+            f"farther than {max_distance_km:g} km from every observation"
+        )
     checks = _check(areas, outline, country)
     return Tessellation(country, areas, checks)
 
@@ -162,26 +166,38 @@ def _dissolve(
     label: np.ndarray,
     table: pd.DataFrame,
     points: gpd.GeoDataFrame,
+    codes: np.ndarray,
     country: str,
-    max_distance_km: float | None,
 ) -> gpd.GeoDataFrame:
-    records = []
+    """Dissolve the faces per class, explode into connected areas, count the points in each."""
+    parts: list[BaseGeometry] = []
+    part_class: list[int] = []
     for k in np.unique(label):
-        merged = shapely.coverage_union_all(faces[label == k])
-        key = table.iloc[int(k)].to_dict()
-        same = points
-        for col in KEY:
-            same = same[same[col].isna()] if key[col] is None else same[same[col] == key[col]]
-        for part in shapely.get_parts(merged):
-            inside = same[shapely.covers(part, same.geometry.values)]
-            notes = sorted({n for n in inside["note"] if isinstance(n, str) and n})
-            note = " | ".join(notes) if 0 < len(notes) <= 2 else None
-            if key["faction"] == NO_DATA:
-                note = f"farther than {max_distance_km:g} km from every observation"
-            records.append(
-                {**key, "note": note, "country": country, "n_points": len(inside), "geometry": part}
-            )
-    return gpd.GeoDataFrame(records, geometry="geometry", crs="EPSG:4326")
+        pieces = shapely.get_parts(shapely.coverage_union_all(faces[label == k]))
+        parts.extend(pieces)
+        part_class.extend([int(k)] * len(pieces))
+    geoms = np.empty(len(parts), dtype=object)
+    geoms[:] = parts
+    owner = np.array(part_class)
+    pt, part = shapely.STRtree(geoms).query(np.asarray(points.geometry.values), predicate="intersects")
+    same = codes[pt] == owner[part]
+    pt, part = pt[same], part[same]
+    pt, first = np.unique(pt, return_index=True)  # a point on a corner shared by two parts counts once
+    part = part[first]
+    notes: dict[int, set[str]] = {}
+    point_notes = points["note"].to_numpy(dtype=object)
+    for i, j in zip(pt, part, strict=True):
+        note = point_notes[i]
+        if isinstance(note, str) and note:
+            notes.setdefault(int(j), set()).add(note)
+    frame = table.iloc[owner].reset_index(drop=True)
+    frame["note"] = [
+        " | ".join(sorted(notes.get(j, ()))) or None if len(notes.get(j, ())) <= 2 else None
+        for j in range(len(geoms))
+    ]
+    frame["country"] = country
+    frame["n_points"] = np.bincount(part, minlength=len(geoms))
+    return gpd.GeoDataFrame(frame, geometry=list(geoms), crs="EPSG:4326")
 
 
 def _check(areas: gpd.GeoDataFrame, outline: BaseGeometry, country: str) -> dict[str, Any]:
