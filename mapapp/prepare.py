@@ -7,7 +7,8 @@
 2. simplify the coverage with :func:`shapely.coverage_simplify`, which moves each shared edge once,
    so neighbouring areas keep one common border (no slivers, no gaps). Its tolerance is not a
    distance bound, so the result is checked with the Hausdorff distance of every area and the
-   tolerance halved until every area is within ``max_error_m`` of its original;
+   tolerance halved until every area is within ``max_error_m`` of its original (areas made invalid
+   by projection or by a coverage whose edges do not quite match are repaired, :func:`repair`);
 3. go back to EPSG:4326 and snap coordinates to a grid of ``precision`` decimal degrees
    (:func:`shapely.set_precision`; 5 decimals ≈ 1.1 m);
 4. name the governorate(s) each area overlaps, largest overlap first, for tooltips.
@@ -64,8 +65,8 @@ def prepare_areas(
     if max_error_m < 0:
         raise ValueError(f"max_error_m must be >= 0, got {max_error_m!r}")
     metric = areas.geometry.to_crs(EQUAL_AREA_CRS)
-    original = np.asarray(metric.values, dtype=object)
-    simplified = simplify_coverage(original, max_error_m)
+    original = repair(np.asarray(metric.values, dtype=object))
+    simplified = repair(simplify_coverage(original, max_error_m))
     out = areas.copy()
     out["area_km2"] = shapely.area(original) / 1e6
     if with_governorates:
@@ -99,6 +100,28 @@ def simplify_coverage(geoms: GeomArray, max_error_m: float) -> GeomArray:
             return result
         tolerance /= 2
     return geoms
+
+
+def repair(geoms: GeomArray) -> GeomArray:
+    """Return ``geoms`` with invalid ones made valid, keeping only their polygonal parts.
+
+    Projection can make a valid lon/lat polygon self-touch, and simplifying a coverage whose
+    edges do not match exactly (a sliver between two areas) can leave a bow-tie; both are fixed here.
+    """
+    bad = ~shapely.is_valid(geoms)
+    if not bad.any():
+        return geoms
+    out = geoms.copy()
+    fixed = shapely.make_valid(geoms[bad], method="structure", keep_collapsed=False)
+    out[bad] = [_polygonal(g) for g in fixed]
+    return out
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
 def max_errors(before: GeomArray, after: GeomArray) -> npt.NDArray[np.float64]:

@@ -71,7 +71,9 @@ def browser_page(chromium: Any, request: pytest.FixtureRequest) -> Iterator[Any]
             route.abort()
 
     context.route("**/*", route)
-    page.on("console", lambda msg: page.errors.append(f"console: {msg.text}") if msg.type == "error" else None)
+    page.on(
+        "console", lambda msg: page.errors.append(f"console: {msg.text}") if msg.type == "error" else None
+    )
     page.on("pageerror", lambda exc: page.errors.append(f"pageerror: {exc}"))
     yield page
     failed = getattr(request.node, "rep_call", None)

@@ -115,14 +115,26 @@ def towns_layer() -> folium.FeatureGroup:
 
 
 def add_tiles(fmap: folium.Map, tiles: Tiles) -> None:
-    """Add the tile base layers (``osm`` or ``positron`` first and shown, the other selectable)."""
+    """Add the tile base layers (``osm`` or ``positron`` first and shown, the other selectable).
+
+    URLs and attributions come from xyzservices. CARTO now asks for an API key; the keyless URL is
+    used, so Positron may stay blank where CARTO enforces the key (the vector base map remains).
+    """
     if tiles == "none":
         return
     providers = {"osm": xyz.OpenStreetMap.Mapnik, "positron": xyz.CartoDB.Positron}
     order = [tiles, *(t for t in providers if t != tiles)]
     for i, key in enumerate(order):
         provider = providers[key]
-        folium.TileLayer(provider, name=esc(provider.name), overlay=False, show=i == 0).add_to(fmap)
+        url = (
+            str(provider["url"])
+            .removesuffix("?key={apikey}")
+            .replace("{variant}", provider.get("variant", ""))
+        )
+        folium.TileLayer(
+            tiles=url, attr=provider["html_attribution"], name=esc(provider.name), overlay=False,
+            show=i == 0, max_zoom=provider.get("max_zoom", 19), subdomains=provider.get("subdomains", "abc"),
+        ).add_to(fmap)  # fmt: skip
 
 
 def add_base_map(fmap: folium.Map, tiles: Tiles) -> None:

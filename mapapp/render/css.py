@@ -12,11 +12,11 @@ MAP_CSS = """
 .mapapp-title h1 { font-size: 15px; margin: 0 0 2px; }
 .mapapp-title .mapapp-stamp { color: #444; }
 .mapapp-title .mapapp-approx { color: #8a4b00; font-size: 11px; margin-top: 2px; }
-.mapapp-legend { background: rgba(255,255,255,.94); padding: 8px 10px; max-width: 300px;
-  max-height: 62vh; overflow-y: auto; line-height: 1.3; }
+.mapapp-legend { background: rgba(255,255,255,.94); padding: 6px 9px; max-width: 290px;
+  max-height: calc(100vh - 190px); overflow-y: auto; line-height: 1.25; font-size: 11.5px; }
 .mapapp-legend ul { list-style: none; margin: 6px 0 0; padding: 0; }
-.mapapp-legend li { margin: 2px 0; }
-.mapapp-legend-title { font-weight: 700; font-size: 13px; }
+.mapapp-legend li { margin: 1px 0; }
+.mapapp-legend-title { font-weight: 700; font-size: 12px; }
 .mapapp-legend-date { color: #444; }
 .mapapp-legend-keys, .mapapp-legend-events { border-top: 1px solid #ddd; padding-top: 4px !important; }
 .mapapp-legend-note { border-top: 1px solid #ddd; margin-top: 6px; padding-top: 4px; color: #555;
@@ -48,4 +48,5 @@ MAP_CSS = """
 .mapapp-after { background: #fff3cd; border: 1px solid #e0b84c; padding: 3px 6px; font-weight: 600; }
 .mapapp-popup a { word-break: break-all; }
 .mapapp-tip { font-size: 12px; }
+.leaflet-control-attribution { font-size: 10px; max-width: 70vw; line-height: 1.3; }
 """

@@ -1,4 +1,4 @@
-"""Hatching of contested and mixed areas: SVG patterns with stripes of both factions' colours.
+"""Hatching: stripes of both factions' colours (contested, mixed) and dots (low confidence).
 
 Leaflet's SVG renderer writes ``fillColor`` into the ``fill`` attribute of each path, so a fill of
 ``url(#mapapp-hatch-a-b)`` paints the area with a ``<pattern>`` defined once in a hidden inline
@@ -24,8 +24,20 @@ def pattern_id(first: str, second: str, status: str) -> str:
     return "mapapp-hatch-" + "-".join(parts)
 
 
+def low_pattern_id(faction: str) -> str:
+    """Return the DOM id of the dotted fill of a low-confidence area of ``faction``."""
+    return pattern_id(faction, "", "low")
+
+
 def pattern_svg(pid: str, colour_a: str, colour_b: str, status: str) -> str:
-    """Return one ``<pattern>``: diagonal stripes (contested) or a finer cross-hatch (mixed)."""
+    """Return one ``<pattern>``: stripes one way (contested), the other way (mixed), or dots (low)."""
+    if status == "low":
+        return (
+            f'<pattern id="{esc(pid)}" patternUnits="userSpaceOnUse" width="7" height="7">'
+            f'<rect width="7" height="7" fill="{esc(colour_a)}"/>'
+            f'<circle cx="2" cy="2" r="1.2" fill="{esc(colour_b)}" fill-opacity="0.8"/>'
+            f'<circle cx="5.5" cy="5.5" r="1.2" fill="{esc(colour_b)}" fill-opacity="0.8"/></pattern>'
+        )
     size = 2 * STRIPE_PX
     angle = 45 if status == "contested" else -45
     return (
@@ -34,6 +46,11 @@ def pattern_svg(pid: str, colour_a: str, colour_b: str, status: str) -> str:
         f'<rect width="{size}" height="{size}" fill="{esc(colour_a)}"/>'
         f'<rect width="{STRIPE_PX}" height="{size}" fill="{esc(colour_b)}"/></pattern>'
     )
+
+
+def css_dots(colour: str, dots: str = "#ffffff") -> str:
+    """Return a CSS background drawing the low-confidence dots (for the legend)."""
+    return f"radial-gradient(circle, {dots} 1.2px, transparent 1.6px) 0 0/5px 5px, {colour}"
 
 
 def css_stripes(colour_a: str, colour_b: str, status: str) -> str:

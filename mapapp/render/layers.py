@@ -3,7 +3,8 @@
 Each area is a GeoJSON feature whose properties hold only what the page needs, already escaped:
 ``tip`` (tooltip HTML) and ``style`` (the Leaflet path style). Contested and mixed areas are
 filled with a stripe pattern of both factions (:mod:`mapapp.render.hatch`); low-confidence areas
-are lighter with a dashed outline. Areas belong to the layer of their first faction.
+are dotted (white dots on the faction's colour, so the hue stays readable) with a dashed
+outline. Areas belong to the layer of their first faction.
 """
 
 from __future__ import annotations
@@ -19,13 +20,12 @@ import shapely
 
 from mapapp.factions import NO_DATA, Palette, registry
 from mapapp.render.elements import HtmlPopup
-from mapapp.render.hatch import pattern_id
+from mapapp.render.hatch import low_pattern_id, pattern_id
 from mapapp.render.html import esc, link, swatch
 from mapapp.snapshot import ControlSnapshot
 
 LOW_CONFIDENCE = frozenset({"low", "approximate"})
-FILL_OPACITY = 0.62
-LOW_FILL_OPACITY = 0.32
+FILL_OPACITY = 0.7
 _CLASS_SAFE = re.compile(r"[^a-z0-9_-]")
 
 
@@ -44,10 +44,13 @@ def area_style(row: dict[str, Any], palette: Palette) -> dict[str, Any]:
     faction, status, confidence = row["faction"], row["status"], row["confidence"]
     colour = registry().colour(faction, palette)
     low = confidence in LOW_CONFIDENCE
-    fill = pattern_id(faction, row["secondary"], status) if is_hatched(status, row["secondary"]) else None
+    if is_hatched(status, row["secondary"]):
+        fill: str | None = pattern_id(faction, row["secondary"], status)
+    else:
+        fill = low_pattern_id(faction) if low else None
     return {
         "fillColor": f"url(#{fill})" if fill else colour,
-        "fillOpacity": (LOW_FILL_OPACITY if low else FILL_OPACITY) + (0.2 if fill else 0.0),
+        "fillOpacity": FILL_OPACITY + (0.15 if fill else 0.0),
         "color": "#555555" if low else "#ffffff",
         "weight": 1.2 if low else 0.6,
         "opacity": 0.9,

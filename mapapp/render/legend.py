@@ -12,9 +12,8 @@ from mapapp.events import CATEGORY_LABELS
 from mapapp.factions import Palette, registry
 from mapapp.render.credits import BORDER_POLICY
 from mapapp.render.elements import HtmlControl
-from mapapp.render.hatch import css_stripes
+from mapapp.render.hatch import css_dots, css_stripes
 from mapapp.render.html import esc, swatch
-from mapapp.render.layers import LOW_FILL_OPACITY
 from mapapp.render.markers import icon_svg
 from mapapp.snapshot import ControlSnapshot
 
@@ -34,7 +33,10 @@ def hatch_items(pairs: Iterable[tuple[str, str, str]], palette: Palette) -> list
     """Return one ``<li>`` per (status, faction, secondary) pair drawn with stripes."""
     reg = registry()
     items = []
-    for status, first, second in sorted(set(pairs))[:MAX_PAIRS]:
+    unique: dict[tuple[str, frozenset[str]], tuple[str, str, str]] = {}
+    for status, first, second in sorted(set(pairs)):
+        unique.setdefault((status, frozenset((first, second))), (status, first, second))
+    for status, first, second in list(unique.values())[:MAX_PAIRS]:
         stripes = css_stripes(reg.colour(first, palette), reg.colour(second, palette), status)
         word = "Contested" if status == "contested" else "Shared / mixed"
         items.append(
@@ -46,8 +48,8 @@ def hatch_items(pairs: Iterable[tuple[str, str, str]], palette: Palette) -> list
 
 def confidence_item() -> str:
     """Return the legend key of low-confidence areas."""
-    box = swatch(f"rgba(120,120,120,{LOW_FILL_OPACITY:.2f})", extra_style="border:1.5px dashed #555")
-    return f'<li data-key="low-confidence">{box}Low confidence: lighter fill, dashed outline</li>'
+    box = swatch(css_dots("#8a8a8a"), extra_style="border:1.5px dashed #555")
+    return f'<li data-key="low-confidence">{box}Low confidence: dotted fill, dashed outline</li>'
 
 
 def event_items(categories: Iterable[str], with_after: bool) -> list[str]:
@@ -97,5 +99,5 @@ def _long_date(snapshot: ControlSnapshot) -> str:
 
 
 def legend_control(html: str) -> HtmlControl:
-    """Return the legend as a Leaflet control in the bottom-left corner."""
-    return HtmlControl(html, position="bottomleft", css_class="mapapp-legend leaflet-bar", name="Legend")
+    """Return the legend as a Leaflet control in the bottom-right corner (over the Gulf)."""
+    return HtmlControl(html, position="bottomright", css_class="mapapp-legend leaflet-bar", name="Legend")

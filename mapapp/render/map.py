@@ -22,7 +22,7 @@ from mapapp.render.basemap import add_base_map
 from mapapp.render.credits import attribution_html, snapshot_credits
 from mapapp.render.css import MAP_CSS
 from mapapp.render.elements import Attribution, HtmlControl
-from mapapp.render.hatch import HatchDefs, pattern_id
+from mapapp.render.hatch import HatchDefs, low_pattern_id, pattern_id
 from mapapp.render.html import esc
 from mapapp.render.layers import LOW_CONFIDENCE, add_area_layers, faction_order, is_hatched
 from mapapp.render.legend import legend_control, legend_html
@@ -127,8 +127,8 @@ def build_map(
     extra = [esc(events.credit)] if chosen and events is not None else []
     fmap.add_child(Attribution([*attribution_html(credits), *extra]))
     Fullscreen(position="topleft", title="Full screen", title_cancel="Exit full screen").add_to(fmap)
-    folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
-    fmap.fit_bounds(BOUNDS)
+    folium.LayerControl(position="topright", collapsed=True).add_to(fmap)
+    fmap.fit_bounds(BOUNDS, padding_top_left=(0, 40), padding_bottom_right=(250, 0))
     return fmap
 
 
@@ -139,10 +139,14 @@ def _pairs(prepared: Any) -> list[tuple[str, str, str]]:
 
 def _patterns(prepared: Any, options: MapOptions) -> dict[str, tuple[str, str, str]]:
     reg = registry()
-    return {
+    patterns = {
         pattern_id(f, sec, s): (reg.colour(f, options.palette), reg.colour(sec, options.palette), s)
         for s, f, sec in _pairs(prepared)
     }
+    low = prepared.loc[prepared["confidence"].isin(list(LOW_CONFIDENCE)), "faction"]
+    for faction in sorted(set(low)):
+        patterns[low_pattern_id(faction)] = (reg.colour(faction, options.palette), "#ffffff", "low")
+    return patterns
 
 
 def _legend(

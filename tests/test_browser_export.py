@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from map_fixtures import governorate_snapshot
+
+from mapapp.catalog import Catalog
+from mapapp.events import load_events
+from mapapp.export import export_html
+from mapapp.factions import registry
+from mapapp.paths import bundled_data_dir
+from mapapp.render import MapOptions
+from mapapp.snapshot import ControlSnapshot
+
+pytestmark = pytest.mark.browser
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+MANIFEST = bundled_data_dir() / "snapshots" / "manifest.json"
+
+
+def snapshot_for(date: str) -> ControlSnapshot:
+    if MANIFEST.exists():
+        entries = json.loads(MANIFEST.read_text(encoding="utf-8"))["snapshots"]
+        if date in {e["date"] for e in entries}:
+            return Catalog(bundled_data_dir()).load(date)
+    return governorate_snapshot()
+
+
+@pytest.fixture(scope="module")
+def khasham_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ControlSnapshot]:
+    snapshot = snapshot_for("2018-02-07")
+    out = tmp_path_factory.mktemp("export") / "map.html"
+    export_html(snapshot, load_events(), MapOptions(), out)
+    return out, snapshot
+
+
+def open_map(page: Any, path: Path) -> None:
+    page.goto(path.as_uri())
+    page.wait_for_selector("path.mapapp-area")
+    page.wait_for_selector(".mapapp-legend")
+
+
+def count_paths(page: Any, faction: str) -> int:
+    return int(page.locator(f"path.mapapp-f-{faction}").count())
+
+
+def test_every_faction_is_drawn_and_in_the_legend(browser_page: Any, khasham_export: Any) -> None:
+    path, snapshot = khasham_export
+    open_map(browser_page, path)
+    for faction in set(snapshot.areas["faction"]):
+        assert count_paths(browser_page, faction) > 0, faction
+    legend = browser_page.locator(".mapapp-legend")
+    for faction in snapshot.factions:
+        assert legend.locator(f'li[data-faction="{faction}"]').inner_text().strip() == registry().label(
+            faction
+        )
+    assert browser_page.blocked == []
+
+
+def test_khasham_popup_shows_claims_with_sources(browser_page: Any, khasham_export: Any) -> None:
+    path, _ = khasham_export
+    open_map(browser_page, path)
+    marker = browser_page.locator('[data-event="khasham_2018"]')
+    assert marker.count() == 1
+    marker.click()
+    popup = browser_page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "Khasham" in text
+    for claimant in ("US:", "Russian MFA:", "SOHR:", "Syrian govt:"):
+        assert claimant in text
+    links = popup.locator("a")
+    assert links.count() >= 3
+    for i in range(links.count()):
+        assert links.nth(i).get_attribute("rel") == "noopener noreferrer"
+        assert links.nth(i).get_attribute("href").startswith(("http://", "https://"))
+
+
+def test_toggling_a_faction_layer_hides_its_paths(browser_page: Any, khasham_export: Any) -> None:
+    path, _ = khasham_export
+    open_map(browser_page, path)
+    before = count_paths(browser_page, "sdf")
+    assert before > 0
+    label = registry().label("sdf")
+    browser_page.hover(".leaflet-control-layers")  # the control is collapsed until hovered
+    checkbox = browser_page.locator(".leaflet-control-layers-overlays label", has_text=label).locator("input")
+    checkbox.uncheck()
+    assert count_paths(browser_page, "sdf") == 0
+    assert count_paths(browser_page, "syrian_government") > 0
+    checkbox.check()
+    assert count_paths(browser_page, "sdf") == before
+
+
+def test_hatch_patterns_resolve_in_the_page(browser_page: Any, tmp_path: Path) -> None:
+    out = export_html(governorate_snapshot(), None, MapOptions(events="none"), tmp_path / "m.html")
+    open_map(browser_page, out)
+    fills = browser_page.eval_on_selector_all(
+        "path.mapapp-s-contested, path.mapapp-s-mixed", "els => els.map(e => e.getAttribute('fill'))"
+    )
+    assert fills and all(f.startswith("url(#mapapp-hatch-") for f in fills)
+    ids = [f[4:-1] for f in fills]  # url(#id) -> #id
+    assert all(browser_page.locator(f"pattern{i}").count() == 1 for i in ids)
+
+
+def test_default_export_screenshot(browser_page: Any, tmp_path: Path) -> None:
+    snapshot = snapshot_for("2018-02-07")
+    out = export_html(snapshot, load_events(), MapOptions(), tmp_path / "default.html")
+    open_map(browser_page, out)
+    assert browser_page.locator(".mapapp-title h1").inner_text() == snapshot.label
+    DOCS.mkdir(exist_ok=True)
+    browser_page.screenshot(path=str(DOCS / "map_export.png"))
+    assert (DOCS / "map_export.png").stat().st_size > 10_000
+    assert browser_page.blocked == []
