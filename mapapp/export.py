@@ -101,4 +101,3 @@ def export_html(
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
-
