@@ -3,6 +3,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pytest
@@ -263,3 +265,36 @@ def test_bundled_net_change_composes_over_three_dates(bundled: dict[str, Control
     stepwise = compare(first, mid).net["net"].add(compare(mid, last).net["net"], fill_value=0.0)
     for faction in set(direct.index) - {NOT_COVERED}:
         assert direct[faction] == pytest.approx(stepwise.get(faction, 0.0), rel=1e-5, abs=1.0)
+
+
+@pytest.mark.browser
+def test_change_layer_renders_hatched_gains_in_a_real_browser(
+    browser_page: Any, bundled: dict[str, ControlSnapshot], tmp_path: Path
+) -> None:
+    from mapapp.export import inline_external
+    from mapapp.render import MapOptions, build_map
+    from mapapp.render.change import add_change_layer
+
+    before, after = bundled["2017-08-01"], bundled["2018-02-07"]
+    result = compare(before, after)
+    fmap = build_map(after, None, MapOptions(events="none"))
+    add_change_layer(fmap, result)
+    page = tmp_path / "change.html"
+    page.write_text(inline_external(fmap.get_root().render()), encoding="utf-8")
+    browser_page.goto(page.as_uri())
+    browser_page.wait_for_selector("path.mapapp-gain")
+    fills = browser_page.eval_on_selector_all(
+        "path.mapapp-gain", "els => els.map(e => e.getAttribute('fill'))"
+    )
+    assert len(fills) == int((result.changes["km2"] >= 1.0).sum())
+    for pid in {f[5:-1] for f in fills}:  # url(#id) -> id
+        assert browser_page.locator(f"pattern#{pid}").count() == 1, pid
+    gainers = set(result.changes["to_faction"])
+    assert browser_page.locator("path.mapapp-gain-syrian_government").count() >= 1
+    assert browser_page.locator("path.mapapp-gain").count() == sum(
+        browser_page.locator(f"path.mapapp-gain-{f}").count() for f in gainers
+    )
+    browser_page.locator("path.mapapp-gain-syrian_government").first.hover(force=True)
+    tip = browser_page.locator(".leaflet-tooltip").inner_text()
+    assert re.fullmatch(r"from .+ to Syrian government and allies, [\d,]+ km²", tip.strip())
+    assert browser_page.blocked == []

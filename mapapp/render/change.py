@@ -30,6 +30,7 @@ from mapapp.factions import Palette, registry
 from mapapp.prepare import prepare_areas
 from mapapp.render.elements import HtmlTooltip
 from mapapp.render.html import esc
+from mapapp.render.layers import css_token
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 _SAFE_ID = re.compile(r"[^a-z0-9_-]+")
@@ -170,7 +171,16 @@ def add_change_layer(
         for row, geom in zip(changes.itertuples(), prepared.geometry.values, strict=True):
             _change_polygon(row.from_faction, row.to_faction, row.km2, geom, palette).add_to(group)
     group.add_to(fmap)
+    _layer_controls_last(fmap)
     return group
+
+
+def _layer_controls_last(fmap: folium.Map) -> None:
+    """Move any layer control after the new layer: its script must run once the layer exists."""
+    for key, child in list(fmap._children.items()):
+        if isinstance(child, folium.LayerControl):
+            del fmap._children[key]
+            fmap.add_child(child, name=key)
 
 
 def _change_polygon(
@@ -182,6 +192,7 @@ def _change_polygon(
         "color": registry().colour(to_faction, palette),
         "weight": 1.5,
         "opacity": 0.9,
+        "className": f"mapapp-gain mapapp-gain-{css_token(to_faction)} mapapp-loss-{css_token(from_faction)}",
     }
     feature = {
         "type": "Feature",
