@@ -68,6 +68,19 @@ SUPPORTED = (
     "GeoJSON (.geojson/.json), GeoPackage (.gpkg), zipped Shapefile (.zip), KML (.kml), FlatGeobuf (.fgb)"
 )
 _MAGIC = ((b"PK\x03\x04", ".zip"), (b"SQLite format 3\x00", ".gpkg"), (b"fgb\x03", ".fgb"))
+_KML_DEFAULTS: dict[str, int | None] = {
+    "id": None,
+    "description": None,
+    "timestamp": None,
+    "begin": None,
+    "end": None,
+    "altitudeMode": None,
+    "tessellate": -1,
+    "extrude": 0,
+    "visibility": -1,
+    "drawOrder": None,
+    "icon": None,
+}
 _NOISE = ("invalid value encountered", "Non closed ring detected")  # reported better by validation
 _KML_FORBIDDEN = (b"<!doctype", b"<!entity")
 _READ_ERRORS: tuple[type[BaseException], ...] = (
@@ -140,9 +153,22 @@ def read_vector(
             _check_kml(path)
         target, layers = str(path), None
     frame = _read_layers(path, target, layers, layer)
+    if suffix == ".kml":
+        frame = _drop_kml_defaults(frame)
     frame.attrs[ATTR_SOURCE] = path.name
     frame.attrs[ATTR_FORMAT] = DRIVERS[suffix] if suffix != ".kml" else "KML"
     return frame
+
+
+def _drop_kml_defaults(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Drop the bookkeeping columns GDAL's LIBKML driver adds when they only hold their defaults."""
+    empty = [
+        name
+        for name, default in _KML_DEFAULTS.items()
+        if name in frame.columns
+        and (frame[name].isna() | (frame[name] == default if default is not None else False)).all()
+    ]
+    return frame.drop(columns=empty)
 
 
 def _fail(path: Path, what: str, fix: str) -> SnapshotReadError:

@@ -53,10 +53,11 @@ def _escape(value: str) -> str:
 
 
 def _map_lookup(value: str, faction_map: Mapping[str, str]) -> str | None:
+    """Return the key of ``faction_map`` that matches ``value`` (exactly, else normalised), or None."""
     if value in faction_map:
-        return faction_map[value]
+        return value
     key = normalise_name(value)
-    return next((v for k, v in faction_map.items() if normalise_name(k) == key), None)
+    return next((k for k in faction_map if normalise_name(k) == key), None)
 
 
 def check_faction_map(faction_map: Mapping[str, str]) -> tuple[dict[str, str], list[Problem]]:
@@ -91,10 +92,10 @@ def _resolve_values(
     lookup: dict[str, str | None] = {}
     used: set[str] = set()
     for value in dict.fromkeys(t for t in text if t is not None):
-        mapped = _map_lookup(value, faction_map)
-        if mapped is not None:
-            used.add(value)
-        lookup[value] = mapped if mapped is not None else reg.resolve(value)
+        key = _map_lookup(value, faction_map)
+        if key is not None:
+            used.add(key)
+        lookup[value] = faction_map[key] if key is not None else reg.resolve(value)
     resolved = [None if v is None else lookup[v] for v in text]
     problems = []
     for value, fid in lookup.items():
@@ -385,11 +386,21 @@ def json_column(series: pd.Series) -> tuple[pd.Series, set[str]]:
         return series, set()
     if pd.api.types.is_float_dtype(dtype):
         return series.astype("float64"), set()
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return _iso_dates(series), {"dates"}
     if isinstance(dtype, pd.StringDtype):
         return series.astype(object).where(series.notna(), None), set()
     kinds: set[str] = set()
     values = [json_value(v, kinds) for v in series]
     return pd.Series(values, index=series.index, dtype=object), kinds
+
+
+def _iso_dates(series: pd.Series) -> pd.Series:
+    """ISO 8601 text of a datetime column: dates only when every value is at midnight."""
+    values = pd.to_datetime(series)
+    dates_only = bool((values.dropna() == values.dropna().dt.normalize()).all())
+    text = [None if pd.isna(v) else (v.date().isoformat() if dates_only else v.isoformat()) for v in values]
+    return pd.Series(text, index=series.index, dtype=object)
 
 
 _CONVERTERS: tuple[tuple[type | tuple[type, ...], str, Callable[[Any], Any]], ...] = (
