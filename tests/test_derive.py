@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from mapapp.cli import main
 from mapapp.derive import derive_snapshot
@@ -347,3 +349,33 @@ def test_cli_derive_writes_nothing_when_the_points_are_bad(
     assert code == 1
     assert "unknown controller 'Martians'" in capsys.readouterr().err
     assert not out.exists() and list(tmp_path.iterdir()) == [points]
+
+
+# -- property: any point set inside Syria gives a clean coverage of Syria ---------------------------
+
+SYRIA = outline("SY")
+FACTIONS = ["syrian_government", "syrian_opposition", "sdf", "islamic_state", "hts"]
+
+
+@st.composite
+def syrian_points(draw: st.DrawFn) -> pd.DataFrame:
+    n = draw(st.integers(min_value=1, max_value=40))
+    xs = draw(st.lists(st.floats(35.8, 42.3), min_size=n, max_size=n))
+    ys = draw(st.lists(st.floats(32.4, 37.3), min_size=n, max_size=n))
+    keep = shapely.contains_xy(SYRIA, xs, ys)
+    assume(keep.any())
+    factions = draw(st.lists(st.sampled_from(FACTIONS), min_size=n, max_size=n))
+    rows = [((y, x), f) for x, y, f, k in zip(xs, ys, factions, keep, strict=True) if k]
+    return frame(rows, country=["SY"] * len(rows))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(df=syrian_points(), reach=st.sampled_from([None, 30.0, 120.0]))
+def test_any_point_set_gives_a_clean_coverage_of_the_country(df: pd.DataFrame, reach: float | None) -> None:
+    areas = derive(df, max_distance_km=reach)
+    geoms = np.asarray(areas.geometry.values)
+    assert shapely.is_valid(geoms).all() and shapely.coverage_is_valid(geoms)
+    assert (areas.geom_type == "Polygon").all()
+    assert km2(areas) == pytest.approx(equal_area_km2([SYRIA])[0], rel=1e-5)
+    present = set(areas["faction"]) - {"no_data"}
+    assert present <= set(df["controller"])
