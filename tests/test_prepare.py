@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -89,3 +92,32 @@ def test_input_is_not_modified_and_negative_error_is_refused(areas: gpd.GeoDataF
     assert before.geometry.equals(areas.geometry) and list(before.columns) == list(areas.columns)
     with pytest.raises(ValueError, match="max_error_m must be >= 0"):
         prepare_areas(areas, max_error_m=-1)
+
+
+def test_repair_turns_a_bow_tie_into_its_two_triangles() -> None:
+    from mapapp.prepare import repair
+
+    bow = shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
+    fixed = repair(np.array([bow, shapely.box(0, 0, 1, 1)], dtype=object))
+    assert shapely.is_valid(fixed).all()
+    assert fixed[0].geom_type == "MultiPolygon" and fixed[0].area == pytest.approx(0.5)
+    assert fixed[1].equals(shapely.box(0, 0, 1, 1))
+
+
+MANIFEST = Path(__file__).resolve().parent.parent / "geodata" / "snapshots" / "manifest.json"
+DATES = [e["date"] for e in json.loads(MANIFEST.read_text())["snapshots"]] if MANIFEST.exists() else []
+
+
+@pytest.mark.skipif(not DATES, reason="bundled snapshots not built yet")
+@pytest.mark.parametrize("date", DATES)
+def test_bundled_snapshots_prepare_to_valid_geometry_within_the_bound(date: str) -> None:
+    from mapapp.catalog import Catalog
+
+    areas = Catalog(MANIFEST.parent.parent).load(date).areas
+    prepared = prepare_areas(areas)
+    assert shapely.is_valid(np.asarray(prepared.geometry.values)).all()
+    before = np.asarray(areas.geometry.to_crs(EQUAL_AREA_CRS).values)
+    after = np.asarray(prepared.geometry.to_crs(EQUAL_AREA_CRS).values)
+    assert shapely.hausdorff_distance(before, after, densify=0.25).max() <= DEFAULT_MAX_ERROR_M + 2
+    assert prepared["area_km2"].sum() == pytest.approx(shapely.area(before).sum() / 1e6)
+    assert (prepared["governorates"] != "").all()
