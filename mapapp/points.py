@@ -15,7 +15,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -23,7 +22,8 @@ import pandas as pd
 import pyogrio
 
 from mapapp.errors import DeriveError
-from mapapp.factions import normalise_name, registry
+from mapapp.point_values import RowResolver, confidences, raise_problems, resolve_row, text
+from mapapp.point_values import countries as point_countries
 
 CONTROLLER_FIELDS = ("controller", "faction", "control", "controlled_by", "held_by", "holder", "side")
 SECONDARY_FIELDS = ("secondary", "secondary_faction", "second_faction")
@@ -34,13 +34,9 @@ NOTE_FIELDS = ("note", "notes", "comment")
 NAME_FIELDS = ("name", "place", "name_en")
 LAT_FIELDS = ("lat", "latitude", "y")
 LON_FIELDS = ("lon", "lng", "long", "longitude", "x")
-COUNTRY_VALUES = {"sy": "SY", "syr": "SY", "syria": "SY", "iq": "IQ", "irq": "IQ", "iraq": "IQ"}
 COLUMNS = ("faction", "secondary", "status", "confidence", "note", "country", "where")
 
 _DATED = re.compile(r"^(controller|confidence)_(\d{4})_(\d{2})_(\d{2})$", re.IGNORECASE)
-_CONTESTED_NOTE = re.compile(r"contested:\s*([A-Za-z_]+)\s+vs\.?\s+([A-Za-z_]+)", re.IGNORECASE)
-_MIXED_NOTE = re.compile(r"mixed:\s*([A-Za-z_]+)\s*\+\s*([A-Za-z_]+)", re.IGNORECASE)
-_MAX_LISTED = 20
 
 
 @dataclass(frozen=True)
@@ -170,93 +166,6 @@ def _coordinates(frame: pd.DataFrame, src: str) -> tuple[np.ndarray, np.ndarray]
     return x, y
 
 
-def _text(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _suggest(value: str) -> str:
-    close = registry().closest(value)
-    return f"closest ids: {', '.join(close)}" if close else "no close id"
-
-
-class _Rows:
-    """Resolve the text values of one source row by row, collecting problems."""
-
-    def __init__(self, src: str, names: list[str | None]) -> None:
-        self.src = src
-        self.names = names
-        self.problems: list[str] = []
-
-    def where(self, i: int) -> str:
-        name = self.names[i]
-        return f"{self.src} row {i + 1}" + (f" ({name!r})" if name else "")
-
-    def faction(self, i: int, value: str | None, column: str) -> str | None:
-        if value is None:
-            self.problems.append(f"{self.where(i)}, column {column!r}: empty controller")
-            return None
-        fid = registry().resolve(value)
-        if fid is None:
-            self.problems.append(
-                f"{self.where(i)}, column {column!r}: unknown controller {value!r} ({_suggest(value)})"
-            )
-        return fid
-
-    def pair(self, i: int, note: str | None, status: str, column: str) -> tuple[str, str] | None:
-        pattern = _CONTESTED_NOTE if status == "contested" else _MIXED_NOTE
-        form = "'contested: X vs Y'" if status == "contested" else "'mixed: X+Y'"
-        m = pattern.search(note or "") or (_MIXED_NOTE if status == "contested" else _CONTESTED_NOTE).search(
-            note or ""
-        )
-        if m is None:
-            self.problems.append(
-                f"{self.where(i)}, column {column!r}: controller {status!r} needs a note {form} "
-                f"naming the two factions; found note {note!r}"
-            )
-            return None
-        first, second = (self.faction(i, m.group(k), "note") for k in (1, 2))
-        return (first, second) if first and second else None
-
-
-def _resolve_row(
-    rows: _Rows, i: int, values: dict[str, str | None], columns: dict[str, str]
-) -> tuple[str | None, str | None, str]:
-    reg = registry()
-    raw = values["controller"]
-    special = reg.resolve_status(raw) if raw and reg.resolve(raw) is None else None
-    if special in ("contested", "mixed"):
-        pair = rows.pair(i, values["note"], special, columns["controller"])
-        if pair is None:
-            return None, None, special
-        m = _CONTESTED_NOTE.search(values["note"] or "")
-        return pair[0], pair[1], "contested" if m else "mixed"
-    faction = rows.faction(i, raw, columns["controller"])
-    secondary = None
-    if values["secondary"] is not None:
-        secondary = rows.faction(i, values["secondary"], columns["secondary"])
-    status = "mixed" if secondary else "control"
-    if values["status"] is not None:
-        resolved = reg.resolve_status(values["status"])
-        if resolved is None:
-            rows.problems.append(
-                f"{rows.where(i)}, column {columns['status']!r}: unknown status {values['status']!r}; "
-                "expected control, contested or mixed (or an alias such as truce)"
-            )
-        else:
-            status = resolved
-    if status != "control" and values["secondary"] is None:
-        rows.problems.append(
-            f"{rows.where(i)}: status {status!r} needs a second faction in column "
-            f"{columns.get('secondary', 'secondary')!r}; found none"
-        )
-    if status == "control":
-        secondary = None
-    return faction, secondary, status
-
-
 def _columns(frame: pd.DataFrame, date: dt.date, src: str, explicit: dict[str, str | None]) -> dict[str, str]:
     cols = [
         c for c in frame.columns if not (isinstance(frame, gpd.GeoDataFrame) and c == frame.geometry.name)
@@ -283,7 +192,7 @@ def _columns(frame: pd.DataFrame, date: dt.date, src: str, explicit: dict[str, s
 def _values(frame: pd.DataFrame, column: str | None) -> list[str | None]:
     if column is None:
         return [None] * len(frame)
-    return [_text(v) for v in frame[column].tolist()]
+    return [text(v) for v in frame[column].tolist()]
 
 
 def read_points(
@@ -338,13 +247,11 @@ def read_points(
     }
     columns = _columns(frame, when, src, explicit)
     x, y = _coordinates(frame, src)
-    rows = _Rows(src, _values(frame, columns.get("name")))
+    rows = RowResolver(src, _values(frame, columns.get("name")))
     values = {k: _values(frame, columns.get(k)) for k in ("controller", "secondary", "status", "note")}
-    records = [
-        _resolve_row(rows, i, {k: v[i] for k, v in values.items()}, columns) for i in range(len(frame))
-    ]
-    confidence = _confidences(rows, _values(frame, columns.get("confidence")), columns)
-    countries = _countries(rows, _values(frame, columns.get("country")), country, columns)
+    records = [resolve_row(rows, i, {k: v[i] for k, v in values.items()}, columns) for i in range(len(frame))]
+    confidence = confidences(rows, _values(frame, columns.get("confidence")), columns)
+    countries = point_countries(rows, _values(frame, columns.get("country")), country, columns)
     bad = ~(np.isfinite(x) & np.isfinite(y) & (np.abs(y) <= 90) & (np.abs(x) <= 180))
     if len(frame) == 0 or bad.all():
         raise DeriveError(
@@ -353,7 +260,7 @@ def read_points(
         )
     rows.problems.extend(f"{rows.where(int(i))}: no usable coordinates" for i in np.flatnonzero(bad))
     if rows.problems:
-        _raise(src, rows.problems)
+        raise_problems(src, rows.problems)
     # object columns: missing values stay None (pandas' string dtype would turn them into NaN)
     out = pd.DataFrame(records, columns=["faction", "secondary", "status"], dtype=object)
     out["confidence"] = pd.Series(confidence, dtype=object)
@@ -363,44 +270,3 @@ def read_points(
     geoms = gpd.points_from_xy(x, y, crs="EPSG:4326")
     used = {k: v for k, v in columns.items() if k != "name"}
     return Observations(gpd.GeoDataFrame(out, geometry=geoms), (src,), {src: used})
-
-
-def _confidences(rows: _Rows, raw: list[str | None], columns: dict[str, str]) -> list[str | None]:
-    levels = registry().confidence_levels
-    out: list[str | None] = []
-    for i, value in enumerate(raw):
-        level = value.lower() if value else None
-        if level is not None and level not in levels:
-            rows.problems.append(
-                f"{rows.where(i)}, column {columns['confidence']!r}: unknown confidence {value!r}; "
-                f"expected one of {list(levels)!r}"
-            )
-        out.append(level)
-    return out
-
-
-def _countries(
-    rows: _Rows, raw: list[str | None], fixed: str | None, columns: dict[str, str]
-) -> list[str | None]:
-    if fixed is not None:
-        code = COUNTRY_VALUES.get(normalise_name(fixed))
-        if code is None:
-            raise DeriveError(f"country {fixed!r}: expected SY or IQ (Syria or Iraq)")
-        return [code] * len(raw)
-    out: list[str | None] = []
-    for i, value in enumerate(raw):
-        code = COUNTRY_VALUES.get(normalise_name(value)) if value else None
-        if value and code is None:
-            rows.problems.append(
-                f"{rows.where(i)}, column {columns['country']!r}: unknown country {value!r}; expected "
-                "SY or IQ (or leave it empty to use the nearest country)"
-            )
-        out.append(code)
-    return out
-
-
-def _raise(src: str, problems: list[str]) -> None:
-    listed = problems[:_MAX_LISTED]
-    more = len(problems) - len(listed)
-    tail = f"\n  ... and {more} more" if more else ""
-    raise DeriveError(f"{src}: {len(problems)} problem(s) in the points:\n  " + "\n  ".join(listed) + tail)
