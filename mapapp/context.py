@@ -39,20 +39,13 @@ class Located(Protocol):
     """What :mod:`mapapp.context` needs of an event (``mapapp.events.Event`` has it)."""
 
     @property
-    def id(self) -> str:  # noqa: D102
-        ...
-
+    def id(self) -> str: ...  # noqa: D102
     @property
-    def date(self) -> dt.date:  # noqa: D102
-        ...
-
+    def date(self) -> dt.date: ...  # noqa: D102
     @property
-    def lon(self) -> float:  # noqa: D102
-        ...
-
+    def lon(self) -> float: ...  # noqa: D102
     @property
-    def lat(self) -> float:  # noqa: D102
-        ...
+    def lat(self) -> float: ...  # noqa: D102
 
 
 @dataclass(frozen=True)
@@ -285,6 +278,17 @@ def event_contexts(
             locators[chosen] = Locator(load(chosen), rivers)
         result.append(locators[chosen].context(event, note=_timing_note(chosen, event.date)))
     return result
+
+
+def contexts_on(
+    snapshot: ControlSnapshot, events: Iterable[Located], rivers: object | None = None
+) -> dict[str, EventContext]:
+    """Return the context of each event on one given snapshot (e.g. the one a map shows), by id.
+
+    Events dated before the snapshot carry a caution note, like ``mapapp events --snapshot``.
+    """
+    locator = Locator(snapshot, rivers)
+    return {e.id: locator.context(e, note=_timing_note(snapshot.date, e.date)) for e in events}
 
 
 def _timing_note(snapshot_date: dt.date, event_date: dt.date) -> str:

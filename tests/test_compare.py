@@ -298,3 +298,21 @@ def test_change_layer_renders_hatched_gains_in_a_real_browser(
     tip = browser_page.locator(".leaflet-tooltip").inner_text()
     assert re.fullmatch(r"from .+ to Syrian government and allies, [\d,]+ km²", tip.strip())
     assert browser_page.blocked == []
+
+
+def test_change_legend_lists_each_gainer_with_its_km2() -> None:
+    import folium
+
+    from mapapp.render.change import add_change_layer
+    from mapapp.render.elements import HtmlControl
+
+    result = compare(A, B)
+    fmap = folium.Map()
+    add_change_layer(fmap, result)
+    (legend,) = [c for c in fmap._children.values() if isinstance(c, HtmlControl)]
+    assert legend.position == "bottomleft"
+    assert "Gained 2017-01-08 → 2018-02-07 (hatched)" in legend.html
+    gained = result.net.loc["sdf", "gained"]
+    assert '<li data-gainer="sdf">' in legend.html
+    assert f"Syrian Democratic Forces (SDF): {gained:,.0f} km²" in legend.html
+    assert "no_data" not in legend.html

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -9,7 +10,7 @@ import shapely
 from pyproj import Geod
 from shapely.geometry import LineString, box
 
-from mapapp.context import Locator, event_contexts, snapshot_in_force
+from mapapp.context import Locator, contexts_on, event_contexts, snapshot_in_force
 from mapapp.snapshot import ControlSnapshot
 
 
@@ -175,3 +176,17 @@ def test_khasham_on_the_bundled_snapshot_is_sdf_ground_a_few_km_from_the_governm
     assert "km to ground held by Syrian government and allies" in summary
     first = min(catalog.dates())
     assert all(c.snapshot_date is None for c in contexts.values() if c.event_date < first)
+
+
+def test_contexts_on_a_shown_snapshot_and_popup_fragment_is_escaped() -> None:
+    from mapapp.render.change import context_html
+
+    got = contexts_on(S1, [KHASHAM_LIKE, Ev("before", dt.date(2017, 9, 1), 40.3, 35.6)])
+    assert got["k"].faction == "sdf" and got["k"].note == ""
+    assert "159 days after the event" in got["before"].note
+    hostile = dataclasses.replace(got["k"], note="<script>alert(1)</script>")
+    fragment = context_html(hostile)
+    assert fragment.startswith(
+        '<p class="mapapp-context" data-faction="sdf"><b>Ground:</b> On the snapshot of 2018-02-07'
+    )
+    assert "<script>" not in fragment and "&lt;script&gt;" in fragment

@@ -25,11 +25,12 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from mapapp.compare import Comparison
+from mapapp.context import EventContext
 from mapapp.errors import ExportError
 from mapapp.factions import Palette, registry
 from mapapp.prepare import prepare_areas
-from mapapp.render.elements import HtmlTooltip
-from mapapp.render.html import esc
+from mapapp.render.elements import HtmlControl, HtmlTooltip
+from mapapp.render.html import esc, swatch
 from mapapp.render.layers import css_token
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -131,6 +132,7 @@ def add_change_layer(
     show: bool = True,
     min_km2: float = MIN_KM2,
     max_error_m: float = 200.0,
+    legend: bool = True,
 ) -> folium.FeatureGroup:
     """Draw the areas gained between two snapshots on ``fmap``, as one toggleable layer.
 
@@ -155,6 +157,8 @@ def add_change_layer(
         Smaller transitions (border slivers of the two derivations) are not drawn.
     max_error_m
         Simplification bound for the web geometry (see :func:`mapapp.prepare.prepare_areas`).
+    legend
+        Also add a small box (bottom left) listing each gainer's hatch and km² gained.
 
     Returns
     -------
@@ -162,6 +166,8 @@ def add_change_layer(
         The layer added to ``fmap``.
     """
     changes = comparison.changes[comparison.changes["km2"] >= min_km2]
+    if legend:
+        fmap.add_child(change_legend(comparison, palette, min_km2))
     group = folium.FeatureGroup(
         name=esc(name or f"Gains {comparison.date_a} → {comparison.date_b}"), show=show
     )
@@ -173,6 +179,45 @@ def add_change_layer(
     group.add_to(fmap)
     _layer_controls_last(fmap)
     return group
+
+
+def change_legend(
+    comparison: Comparison, palette: Palette = "default", min_km2: float = MIN_KM2
+) -> HtmlControl:
+    """Return a bottom-left box: "Gained <a> → <b> (hatched)", one line per gainer with its km²."""
+    gained = comparison.changes.groupby("to_faction")["km2"].sum().sort_values(ascending=False)
+    rows = "".join(
+        f'<li data-gainer="{esc(f)}">{swatch(_stripes(registry().colour(str(f), palette)))} '
+        f"{esc(registry().label(str(f)))}: {km2:,.0f} km²</li>"
+        for f, km2 in gained.items()
+        if km2 >= min_km2
+    )
+    body = rows or "<li>no change of control</li>"
+    return HtmlControl(
+        f'<div class="mapapp-legend-title">Gained {esc(comparison.date_a.isoformat())} → '
+        f"{esc(comparison.date_b.isoformat())} (hatched)</div><ul>{body}</ul>"
+        '<div class="mapapp-legend-note">Areas that changed hands, in the colour of the side that '
+        "gained them; no-data areas are not counted.</div>",
+        position="bottomleft",
+        css_class="mapapp-legend mapapp-change-legend leaflet-bar",
+        name="ChangeLegend",
+    )
+
+
+def _stripes(colour: str) -> str:
+    return f"repeating-linear-gradient(45deg, {colour} 0 3px, transparent 3px 6px)"
+
+
+def context_html(context: EventContext) -> str:
+    """Return the escaped popup fragment of an event's context (for ``event_popup``).
+
+    A ``<p class="mapapp-context">`` holding :meth:`EventContext.summary`, e.g. "On the snapshot of
+    2018-02-07: ground held by Syrian Democratic Forces (SDF); 2.2 km to ground held by ...".
+    """
+    return (
+        f'<p class="mapapp-context" data-faction="{esc(context.faction or "")}">'
+        f"<b>Ground:</b> {esc(context.summary())}</p>"
+    )
 
 
 def _layer_controls_last(fmap: folium.Map) -> None:
