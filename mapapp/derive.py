@@ -124,9 +124,7 @@ def _merge_group(group: pd.DataFrame) -> tuple[pd.Series, str | None]:
     if votes[ranked[0]] * 2 > len(group):
         row = group[group["faction"] == ranked[0]].iloc[0]
         return row, f"conflicting observations at one place, majority {ranked[0]} kept: {listing}"
-    row = group.iloc[0].copy()
-    if len(ranked) == 1:  # same faction, different secondary/status: keep the first row
-        return row, f"conflicting observations at one place, first kept: {listing}"
+    row = group.iloc[0].copy()  # no majority, so at least two factions
     row["faction"], row["secondary"], row["status"] = ranked[0], ranked[1], "contested"
     row["confidence"] = _least_certain(group["confidence"])
     row["note"] = f"contested: {ranked[0]} vs {ranked[1]} (conflicting observations at one place)"
