@@ -204,3 +204,18 @@ def test_bad_options_are_refused_at_the_door() -> None:
         MapOptions(palette="neon")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="window_days"):
         MapOptions(window_days=-1)
+
+
+def test_credits_follow_the_snapshot_inputs(snapshot: ControlSnapshot) -> None:
+    from mapapp.render.credits import MAX_OWN_CREDIT, map_credits
+
+    own = map_credits(snapshot, with_events=False)
+    assert own[0].key == "snapshot" and len(own[0].text) <= MAX_OWN_CREDIT
+    assert any("Natural Earth" in c.text for c in own)
+    assert not any(c.key == "events" for c in own)
+    derived = dataclasses.replace(
+        snapshot, provenance={"source_files": ["geodata/control/wikipedia_points_2017-01-08.csv"]}
+    )
+    credits = map_credits(derived, with_events=True)
+    assert credits[0].key != "snapshot"
+    assert any("Wikipedia" in c.text for c in credits) and credits[-1].key == "events"

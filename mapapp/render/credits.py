@@ -1,40 +1,40 @@
-"""Credit lines of a map, kept in one place (switch to :mod:`mapapp.sources` once it is available).
+"""Credit lines of a map, from :mod:`mapapp.sources` (``geodata/sources.toml``) as escaped HTML.
 
-Each credit is ``(text, url)``; :func:`attribution_html` turns them into escaped HTML links.
+The snapshot's own long source text is shown in the areas' popup; the attribution line carries
+the credits of the files the snapshot was derived from, of the base map and of the events. A
+snapshot whose provenance names no shipped file keeps its own credit, shortened.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
+from mapapp import sources
 from mapapp.render.html import esc, link
+from mapapp.snapshot import ControlSnapshot
 
-BASE_CREDITS: tuple[tuple[str, str], ...] = (
-    ("Borders, rivers, lakes, towns: Natural Earth (public domain)", "https://www.naturalearthdata.com/"),
-)
-PLACES_CREDIT = ("Places: GeoNames, geonames.org (CC BY 4.0)", "https://www.geonames.org/")
-WIKIPEDIA_CREDIT = (
-    "Control points: Wikipedia contributors, Syrian Civil War / Iraqi insurgency detailed maps "
-    "(CC BY-SA 3.0)",
-    "https://en.wikipedia.org/wiki/Module:Syrian_Civil_War_detailed_map",
-)
 BORDER_POLICY = (
     "Borders are Natural Earth's de facto lines: the Golan Heights are drawn on Israel's side and "
     "the UNDOF zone as its own unit. This is not an endorsement of any claim."
 )
+MAX_OWN_CREDIT = 140
 
 
-def snapshot_credits(source: str, licence: str) -> list[tuple[str, str]]:
-    """Return the credits a snapshot needs: the base data, and GeoNames/Wikipedia if it uses them."""
-    text = f"{source} {licence}".casefold()
-    credits = list(BASE_CREDITS)
-    if "geonames" in text or "curated" in text:
-        credits.append(PLACES_CREDIT)
-    if "wikipedia" in text or "cc by-sa" in text:
-        credits.append(WIKIPEDIA_CREDIT)
-    return credits
+def map_credits(snapshot: ControlSnapshot, with_events: bool) -> list[sources.Credit]:
+    """Return the credits a map of ``snapshot`` shows (areas' inputs, base map, events if drawn)."""
+    credits = sources.snapshot_credits(snapshot)
+    own, rest = credits[0], credits[1:]
+    derived = any(c.key not in _base_keys() for c in rest)
+    if not derived:
+        text = own.text if len(own.text) <= MAX_OWN_CREDIT else own.text[: MAX_OWN_CREDIT - 1] + "…"
+        rest = [sources.Credit(own.key, text, own.url, own.licence), *rest]
+    if with_events:
+        rest += sources.credits_for(["events"])
+    return rest
 
 
-def attribution_html(credits: Iterable[tuple[str, str]]) -> list[str]:
-    """Return one escaped HTML item per credit, linked when the URL is http(s)."""
-    return [link(url, text) or esc(text) for text, url in credits]
+def _base_keys() -> set[str]:
+    return {c.key for c in sources.base_map_credits()}
+
+
+def attribution_html(credits: list[sources.Credit]) -> list[str]:
+    """Return one escaped HTML item per credit, linked when its URL is http(s)."""
+    return [link(c.url, c.text) or esc(c.text) for c in credits]

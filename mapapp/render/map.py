@@ -19,7 +19,7 @@ from mapapp.events import Event, EventSet
 from mapapp.factions import NO_DATA, registry
 from mapapp.prepare import prepare_areas
 from mapapp.render.basemap import add_base_map
-from mapapp.render.credits import attribution_html, snapshot_credits
+from mapapp.render.credits import attribution_html, map_credits
 from mapapp.render.css import MAP_CSS
 from mapapp.render.elements import Attribution, HtmlControl
 from mapapp.render.hatch import HatchDefs, low_pattern_id, pattern_id
@@ -123,9 +123,7 @@ def build_map(
     fmap.add_child(HtmlControl(title_html(title, snapshot), position="topright", css_class="mapapp-title",
                                name="Title"))  # fmt: skip
     fmap.add_child(legend_control(_legend(snapshot, title, prepared, chosen, options)))
-    credits = snapshot_credits(snapshot.source, snapshot.licence)
-    extra = [esc(events.credit)] if chosen and events is not None else []
-    fmap.add_child(Attribution([*attribution_html(credits), *extra]))
+    fmap.add_child(Attribution(attribution_html(map_credits(snapshot, with_events=bool(chosen)))))
     Fullscreen(position="topleft", title="Full screen", title_cancel="Exit full screen").add_to(fmap)
     folium.LayerControl(position="topright", collapsed=True).add_to(fmap)
     fmap.fit_bounds(BOUNDS, padding_top_left=(0, 40), padding_bottom_right=(250, 0))
