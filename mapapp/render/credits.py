@@ -38,3 +38,13 @@ def _base_keys() -> set[str]:
 def attribution_html(credits: list[sources.Credit]) -> list[str]:
     """Return one escaped HTML item per credit, linked when its URL is http(s)."""
     return [link(c.url, c.text) or esc(c.text) for c in credits]
+
+
+def snapshot_credits(source: str, licence: str) -> list[tuple[str, str]]:
+    """Return ``(text, url)`` credit pairs from a snapshot's source and licence text.
+
+    Kept for callers that hold no :class:`ControlSnapshot` (the dashboard's credits box): the
+    areas' own line, then the base map's credits. Prefer :func:`map_credits`.
+    """
+    own = (f"Control areas: {source} ({licence})", "")
+    return [own, *((c.text, c.url) for c in sources.base_map_credits())]
