@@ -68,6 +68,7 @@ SUPPORTED = (
     "GeoJSON (.geojson/.json), GeoPackage (.gpkg), zipped Shapefile (.zip), KML (.kml), FlatGeobuf (.fgb)"
 )
 _MAGIC = ((b"PK\x03\x04", ".zip"), (b"SQLite format 3\x00", ".gpkg"), (b"fgb\x03", ".fgb"))
+_URI_CHARACTERS = ";?!#"
 _KML_DEFAULTS: dict[str, int | None] = {
     "id": None,
     "description": None,
@@ -146,18 +147,35 @@ def read_vector(
     cap = max_upload_bytes() if max_bytes is None else max_bytes
     size = _checked_size(path, cap)
     suffix = _format_suffix(path, size)
+    target: str | bytes
+    layers: list[str] | None
     if suffix == ".zip":
         target, layers = _inspect_zip(path, cap * ZIP_EXPANSION_LIMIT, layer)
     else:
         if suffix == ".kml":
             _check_kml(path)
-        target, layers = str(path), None
+        target, layers = _gdal_target(path), None
     frame = _read_layers(path, target, layers, layer)
     if suffix == ".kml":
         frame = _drop_kml_defaults(frame)
     frame.attrs[ATTR_SOURCE] = path.name
     frame.attrs[ATTR_FORMAT] = DRIVERS[suffix] if suffix != ".kml" else "KML"
     return frame
+
+
+def _gdal_target(path: Path) -> str | bytes:
+    """Return what to hand pyogrio for a plain file: its absolute path, or its bytes.
+
+    pyogrio parses paths as URIs, so ``;``, ``?`` and ``!`` in a file name would cut it (or
+    turn it into an archive path); such files are passed as bytes, bounded by the size cap.
+    """
+    absolute = str(path.resolve())
+    if any(c in absolute for c in _URI_CHARACTERS):
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise _fail(path, f"cannot read the file ({exc.strerror})", "Check its permissions.") from exc
+    return absolute
 
 
 def _drop_kml_defaults(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -305,11 +323,13 @@ def _check_member(path: Path, info: zipfile.ZipInfo) -> None:
         raise _fail(path, f"the zip member {name!r} is encrypted", "Zip the files without a password.")
 
 
-def _read_layers(path: Path, target: str, shps: list[str] | None, layer: str | None) -> gpd.GeoDataFrame:
+def _read_layers(
+    path: Path, target: str | bytes, shps: list[str] | None, layer: str | None
+) -> gpd.GeoDataFrame:
     notes: list[str] = []
     if shps is not None:
         names = [PurePosixPath(s).stem for s in shps]
-        sources: list[tuple[str, str | None]] = [(f"{target}/{s}", None) for s in shps]
+        sources: list[tuple[str | bytes, str | None]] = [(f"{target!s}/{s}", None) for s in shps]
     else:
         layer_names = [layer] if layer is not None else _geometry_layers(path, target, notes)
         names = [str(n) for n in layer_names]
@@ -320,7 +340,7 @@ def _read_layers(path: Path, target: str, shps: list[str] | None, layer: str | N
     return frame
 
 
-def _geometry_layers(path: Path, target: str, notes: list[str]) -> list[str | None]:
+def _geometry_layers(path: Path, target: str | bytes, notes: list[str]) -> list[str | None]:
     listed = _guarded(path, lambda: pyogrio.list_layers(target), notes)
     if len(listed) <= 1:
         return [None]
@@ -328,7 +348,7 @@ def _geometry_layers(path: Path, target: str, notes: list[str]) -> list[str | No
     return list(named) or [None]
 
 
-def _read_one(target: str, layer: str | None) -> gpd.GeoDataFrame:
+def _read_one(target: str | bytes, layer: str | None) -> gpd.GeoDataFrame:
     """Read one layer with pyogrio's Arrow path, falling back for unclosed rings and non-UTF-8 text."""
     try:
         frame = pyogrio.read_dataframe(target, layer=layer, use_arrow=_ARROW)

@@ -210,6 +210,20 @@ def check(
     """
     if on_invalid not in POLICIES:
         raise ValueError(f"on_invalid: expected one of {POLICIES}, found {on_invalid!r}")
+    # Absurd coordinates (1e308, latitude 91) make numpy warn inside shapely/pyproj; every such
+    # case is reported as a Problem (non-finite, out of range), so the warnings are noise here.
+    with np.errstate(all="ignore"):
+        return _check(raw, meta, faction_field, faction_map, on_invalid, source_name)
+
+
+def _check(
+    raw: gpd.GeoDataFrame,
+    meta: SnapshotMeta | Mapping[str, Any] | None,
+    faction_field: str | None,
+    faction_map: Mapping[str, str] | None,
+    on_invalid: OnInvalid,
+    source_name: str,
+) -> ValidationReport:
     source = source_name or str(raw.attrs.get(ATTR_SOURCE, ""))
     problems: list[Problem] = []
     snapshot_meta = _check_meta(meta, source, problems)
@@ -241,6 +255,8 @@ def check(
     rows = indices(geo.usable)
     if not any(p.code in ("missing-crs", "crs-transform-failed") for p in problems):
         problems += check_region(geo.geoms, rows, locate)
+    if any(p.code == "coordinates-out-of-range" for p in problems):
+        rows = rows[:0]  # areas of longitudes/latitudes beyond ±180/±90 cannot be measured
     factions = [
         f if f is not None else str(v)
         for f, v in zip(cols.canonical["faction"], _faction_raw(raw, cols), strict=True)

@@ -244,3 +244,10 @@ def test_latin1_text_read_with_a_note(tmp_path: Path) -> None:
     raw = read_vector(path)
     assert raw["note"].tolist() == ["café"]
     assert any("Latin-1" in n for n in raw.attrs[ATTR_NOTES])
+
+
+@pytest.mark.parametrize("name", ["areas;v2.geojson", "what?.geojson", "wow!.geojson"])
+def test_file_names_with_uri_characters(tmp_path: Path, name: str) -> None:
+    raw = read_vector(_geojson(tmp_path / name))
+    assert raw["faction"].tolist() == ["sdf"]
+    assert raw.attrs[ATTR_SOURCE] == name

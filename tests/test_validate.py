@@ -498,3 +498,12 @@ def test_non_standard_field_and_aliases_import_after_mapping(name: str) -> None:
         "syrian_government",
     ]
     np.testing.assert_allclose(snap.areas.total_bounds, [39, 35, 41, 35.5], atol=1e-6)
+
+
+def test_absurd_coordinates_reported_without_stray_warnings() -> None:
+    beyond_pole = frame([box(39, 89.5, 0.6, 1.5), box(39.5, 89.5, 0.5, 1.5)], faction=["sdf", "hts"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert [p.code for p in check(beyond_pole, META).errors] == ["coordinates-out-of-range"]
+        huge = frame([shapely.Polygon([(39, 35), (1e308, 35), (39.5, 35.5), (39, 35)])], faction=["sdf"])
+        assert "coordinates-out-of-range" in [p.code for p in check(huge, META).errors]
