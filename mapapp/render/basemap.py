@@ -68,7 +68,7 @@ def countries_layer(with_fill: bool) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name="Base map: countries, governorates", control=True)
     group.add_child(_geojson(_collection(geoms, fills), BASE_PANE))
     gov_lines = light(shapely.boundary(np.asarray(geography.governorates().geometry.values)))
-    gov_style = {"color": "#6b6b6b", "weight": 0.7, "opacity": 0.7, "dashArray": "3 3", "fill": False}
+    gov_style = {"color": "#6b6b6b", "weight": 0.6, "opacity": 0.55, "dashArray": "2 3", "fill": False}
     group.add_child(_geojson(_collection(gov_lines, [gov_style] * len(gov_lines)), LINES_PANE))
     borders = shapely.boundary(geoms)
     border_styles = [

@@ -52,8 +52,8 @@ def area_style(row: dict[str, Any], palette: Palette) -> dict[str, Any]:
         "fillColor": f"url(#{fill})" if fill else colour,
         "fillOpacity": FILL_OPACITY + (0.15 if fill else 0.0),
         "color": "#555555" if low else "#ffffff",
-        "weight": 1.2 if low else 0.6,
-        "opacity": 0.9,
+        "weight": 1.1 if low else 0.5,
+        "opacity": 0.8 if low else 0.55,
         "dashArray": "4 3" if low else None,
         "className": " ".join(
             f"mapapp-area mapapp-f-{css_token(faction)} mapapp-s-{css_token(status)} "
