@@ -22,7 +22,7 @@ from typing import Literal
 import geopandas as gpd
 import pandas as pd
 
-from mapapp.catalog import Catalog, CatalogEntry
+from mapapp.catalog import Catalog, CatalogEntry, parse_date
 from mapapp.errors import CatalogError, CompareError
 from mapapp.factions import NO_DATA
 from mapapp.geography import EQUAL_AREA_CRS, countries
@@ -160,13 +160,20 @@ def compare_dates(catalog: Catalog, date_a: str | dt.date, date_b: str | dt.date
 
 
 def _entry(catalog: Catalog, date: str | dt.date, which: str) -> CatalogEntry:
+    if isinstance(date, str) and date != "latest":
+        try:
+            parse_date(date)
+        except CatalogError as exc:
+            raise CompareError(
+                f"cannot compare: the {which} date {date!r} is not a date: expected YYYY-MM-DD "
+                f"(e.g. 2017-01-08) or 'latest'; the catalog has {_available(catalog)}."
+            ) from exc
     try:
         return catalog.entry(date)
     except CatalogError as exc:
         raise CompareError(
             f"cannot compare: the {which} date {date!r} is not a snapshot of the catalog "
-            f"{catalog.dir}: expected one of {_available(catalog)} (YYYY-MM-DD or 'latest'). "
-            "List them with 'mapapp snapshots'."
+            f"{catalog.dir}: expected one of {_available(catalog)}. List them with 'mapapp snapshots'."
         ) from exc
 
 

@@ -122,7 +122,10 @@ def test_geojson_out_file_holds_changes_and_no_data(
             ("2017-01-08", "2019-01-01"),
             r"second date '2019-01-01' is not a snapshot.*expected one of 2017-01-08, 2018-02-07",
         ),
-        (("2017-13-01", "2018-02-07"), r"first date '2017-13-01' is not a snapshot"),
+        (
+            ("2017-13-01", "2018-02-07"),
+            r"first date '2017-13-01' is not a date: expected YYYY-MM-DD.*has 2017-01-08, 2018-02-07",
+        ),
         (("2017-01-08", "2017-01-08"), r"both dates are 2017-01-08: expected two different snapshot dates"),
     ],
 )
