@@ -113,3 +113,34 @@ def test_default_export_screenshot(browser_page: Any, tmp_path: Path) -> None:
     browser_page.screenshot(path=str(DOCS / "map_export.png"))
     assert (DOCS / "map_export.png").stat().st_size > 10_000
     assert browser_page.blocked == []
+
+
+def test_hostile_strings_stay_text_in_the_browser(browser_page: Any, tmp_path: Path) -> None:
+    import dataclasses
+    import datetime as dt
+
+    from map_fixtures import HOSTILE
+
+    from mapapp.events import CasualtyClaim, Event, EventSet
+
+    dialogs: list[str] = []
+    browser_page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    snapshot = dataclasses.replace(governorate_snapshot(), label=HOSTILE, source=HOSTILE)
+    event = Event("evil", dt.date(2017, 1, 1), HOSTILE, 38.0, 35.0, facts=HOSTILE,
+                  casualty_claims=(CasualtyClaim(HOSTILE, HOSTILE),),
+                  sources=("javascript:alert(2)", "https://ok.example/"))  # fmt: skip
+    out = export_html(snapshot, EventSet((event,)), MapOptions(title=HOSTILE), tmp_path / "evil.html")
+    open_map(browser_page, out)
+    browser_page.locator('[data-event="evil"]').click()
+    popup = browser_page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert HOSTILE in popup.inner_text() and HOSTILE in browser_page.locator(".mapapp-title").inner_text()
+    assert popup.locator("a").count() == 1
+    browser_page.locator(".leaflet-popup-close-button").click()
+    tips = []
+    for path in browser_page.locator("path.mapapp-f-hts").all():  # Hama (an HTS area) has the note
+        path.dispatch_event("mouseover")
+        tips.append(browser_page.locator(".leaflet-tooltip").last.inner_text())
+    assert any(f"Note: {HOSTILE}" in tip for tip in tips), tips
+    assert browser_page.locator("img").count() == 0
+    assert dialogs == []

@@ -8,6 +8,8 @@ from typing import Any
 
 import folium
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from map_fixtures import HOSTILE, governorate_snapshot
 
 from mapapp.events import CasualtyClaim, Event, EventSet, load_events
@@ -219,3 +221,15 @@ def test_credits_follow_the_snapshot_inputs(snapshot: ControlSnapshot) -> None:
     credits = map_credits(derived, with_events=True)
     assert credits[0].key != "snapshot"
     assert any("Wikipedia" in c.text for c in credits) and credits[-1].key == "events"
+
+
+@settings(max_examples=60, deadline=None)
+@given(note=st.text(max_size=40), faction=st.sampled_from(registry().ids))
+def test_tooltips_escape_any_note(note: str, faction: str) -> None:
+    from mapapp.render.layers import area_tooltip
+
+    row = {"faction": faction, "secondary": None, "status": "control", "confidence": "low",
+           "area_km2": 12.5, "governorates": note, "note": note}  # fmt: skip
+    tip = area_tooltip(row)
+    assert "<" not in re.sub(r"</?b>|<br>", "", tip)
+    assert area_style(row, "default")["className"].split()[1] == f"mapapp-f-{faction}"
