@@ -297,6 +297,12 @@ def test_change_layer_renders_hatched_gains_in_a_real_browser(
     browser_page.locator("path.mapapp-gain-syrian_government").first.hover(force=True)
     tip = browser_page.locator(".leaflet-tooltip").inner_text()
     assert re.fullmatch(r"from .+ to Syrian government and allies, [\d,]+ km²", tip.strip())
+    toggle = browser_page.locator(
+        ".leaflet-control-layers-overlays label", has_text="Gains 2017-08-01 → 2018-02-07"
+    )
+    toggle.locator("input").dispatch_event("click")  # the control may be collapsed
+    assert browser_page.locator("path.mapapp-gain").count() == 0
+    assert browser_page.locator(".mapapp-change-legend li[data-gainer]").count() >= 1
     assert browser_page.blocked == []
 
 
