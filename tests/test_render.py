@@ -233,3 +233,15 @@ def test_tooltips_escape_any_note(note: str, faction: str) -> None:
     tip = area_tooltip(row)
     assert "<" not in re.sub(r"</?b>|<br>", "", tip)
     assert area_style(row, "default")["className"].split()[1] == f"mapapp-f-{faction}"
+
+
+def test_low_confidence_is_marked_only_when_levels_differ() -> None:
+    from mapapp.render.layers import low_levels
+
+    assert low_levels(["approximate"] * 3) == frozenset()
+    assert low_levels(["high", "low", "medium"]) == {"low"}
+    assert low_levels(["medium", "approximate"]) == {"approximate"}
+    uniform = governorate_snapshot()
+    areas = uniform.areas.assign(confidence="approximate")
+    html = build_map(dataclasses.replace(uniform, areas=areas), None).get_root().render()
+    assert "mapapp-hatch-low-" not in html and 'data-key="low-confidence"' not in html

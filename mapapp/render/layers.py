@@ -25,6 +25,7 @@ from mapapp.render.html import esc, link, swatch
 from mapapp.snapshot import ControlSnapshot
 
 LOW_CONFIDENCE = frozenset({"low", "approximate"})
+"""Confidence levels drawn dotted, when a snapshot mixes levels (see :func:`low_levels`)."""
 FILL_OPACITY = 0.7
 _CLASS_SAFE = re.compile(r"[^a-z0-9_-]")
 
@@ -39,11 +40,24 @@ def is_hatched(status: object, secondary: object) -> bool:
     return status in ("contested", "mixed") and isinstance(secondary, str) and bool(secondary)
 
 
-def area_style(row: dict[str, Any], palette: Palette) -> dict[str, Any]:
+def low_levels(confidences: Iterable[object]) -> frozenset[str]:
+    """Return the confidence levels to mark as low in a snapshot with these area confidences.
+
+    ``low`` and ``approximate`` areas are marked when the snapshot also has areas of another
+    level; when every area shares one level, marking them all would say nothing (and bury the
+    colours under dots), so none is marked: the title box states that the snapshot is approximate.
+    """
+    levels = {str(c) for c in confidences}
+    return frozenset(levels & LOW_CONFIDENCE) if len(levels) > 1 else frozenset()
+
+
+def area_style(
+    row: dict[str, Any], palette: Palette, low_set: frozenset[str] = LOW_CONFIDENCE
+) -> dict[str, Any]:
     """Return the Leaflet path style of one area (a row of the prepared areas)."""
     faction, status, confidence = row["faction"], row["status"], row["confidence"]
     colour = registry().colour(faction, palette)
-    low = confidence in LOW_CONFIDENCE
+    low = confidence in low_set
     if is_hatched(status, row["secondary"]):
         fill: str | None = pattern_id(faction, row["secondary"], status)
     else:
@@ -62,7 +76,7 @@ def area_style(row: dict[str, Any], palette: Palette) -> dict[str, Any]:
     }
 
 
-def area_tooltip(row: dict[str, Any]) -> str:
+def area_tooltip(row: dict[str, Any], low_set: frozenset[str] = LOW_CONFIDENCE) -> str:
     """Return the escaped tooltip HTML of one area: faction, status, confidence, km², governorates."""
     reg = registry()
     lines = [f"<b>{esc(reg.label(row['faction']))}</b>"]
@@ -70,7 +84,7 @@ def area_tooltip(row: dict[str, Any]) -> str:
     if is_hatched(row["status"], row["secondary"]):
         status = f"{status} with {reg.label(row['secondary'])}"
     lines.append(f"Status: {esc(status)}")
-    low = " (low: boundary uncertain)" if row["confidence"] in LOW_CONFIDENCE else ""
+    low = " (boundary uncertain)" if row["confidence"] in low_set else ""
     lines.append(f"Confidence: {esc(row['confidence'])}{low}")
     lines.append(f"Area: {row['area_km2']:,.0f} km²")
     if row.get("governorates"):
@@ -116,12 +130,13 @@ def add_area_layers(
 ) -> dict[str, folium.FeatureGroup]:
     """Add one FeatureGroup per faction present in ``prepared`` to ``fmap``; return them by id."""
     popup = snapshot_popup(snapshot)
+    low_set = low_levels(prepared["confidence"])
     records = prepared.drop(columns=prepared.geometry.name).to_dict("records")
     geometries = list(prepared.geometry.values)
     groups: dict[str, folium.FeatureGroup] = {}
     for faction in faction_order(r["faction"] for r in records):
         features = [
-            _feature(rec, geom, palette)
+            _feature(rec, geom, palette, low_set)
             for rec, geom in zip(records, geometries, strict=True)
             if rec["faction"] == faction
         ]
@@ -140,10 +155,12 @@ def add_area_layers(
     return groups
 
 
-def _feature(rec: dict[str, Any], geom: shapely.Geometry, palette: Palette) -> dict[str, Any]:
-    style = {k: v for k, v in area_style(rec, palette).items() if v is not None}
+def _feature(
+    rec: dict[str, Any], geom: shapely.Geometry, palette: Palette, low_set: frozenset[str]
+) -> dict[str, Any]:
+    style = {k: v for k, v in area_style(rec, palette, low_set).items() if v is not None}
     return {
         "type": "Feature",
         "geometry": json.loads(shapely.to_geojson(geom)),
-        "properties": {"tip": area_tooltip(rec), "style": style},
+        "properties": {"tip": area_tooltip(rec, low_set), "style": style},
     }

@@ -24,7 +24,7 @@ from mapapp.render.css import MAP_CSS
 from mapapp.render.elements import Attribution, HtmlControl
 from mapapp.render.hatch import HatchDefs, low_pattern_id, pattern_id
 from mapapp.render.html import esc
-from mapapp.render.layers import LOW_CONFIDENCE, add_area_layers, faction_order, is_hatched
+from mapapp.render.layers import add_area_layers, faction_order, is_hatched, low_levels
 from mapapp.render.legend import legend_control, legend_html
 from mapapp.render.markers import add_event_layer
 from mapapp.render.options import MapOptions
@@ -141,7 +141,7 @@ def _patterns(prepared: Any, options: MapOptions) -> dict[str, tuple[str, str, s
         pattern_id(f, sec, s): (reg.colour(f, options.palette), reg.colour(sec, options.palette), s)
         for s, f, sec in _pairs(prepared)
     }
-    low = prepared.loc[prepared["confidence"].isin(list(LOW_CONFIDENCE)), "faction"]
+    low = prepared.loc[prepared["confidence"].isin(list(low_levels(prepared["confidence"]))), "faction"]
     for faction in sorted(set(low)):
         patterns[low_pattern_id(faction)] = (reg.colour(faction, options.palette), "#ffffff", "low")
     return patterns
@@ -154,7 +154,7 @@ def _legend(
     factions = [f for f in faction_order(present) if f != NO_DATA] + ([NO_DATA] if NO_DATA in present else [])
     return legend_html(
         snapshot, title, factions, _pairs(prepared), options.palette,
-        has_low=bool(prepared["confidence"].isin(list(LOW_CONFIDENCE)).any()),
+        has_low=bool(low_levels(prepared["confidence"])),
         event_categories=[e.category for e in chosen],
         has_after=any(e.is_after(snapshot.date) for e in chosen),
     )  # fmt: skip
