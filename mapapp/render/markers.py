@@ -1,7 +1,8 @@
 """Event markers: an inline-SVG icon per category (a ``L.divIcon``, no icon font) and a popup.
 
-The popup lists the date, title, place, actors, the attributed facts, every casualty claim with
-who made it, and the source links (http/https only, ``rel="noopener noreferrer"``). Events dated
+The popup lists the title, date, place, every casualty claim with who made it (first: they are
+what readers look for, and short), actors, the attributed facts, and the source links
+(http/https only, ``rel="noopener noreferrer"``). Events dated
 after the snapshot get a faded, dashed icon and say "after this snapshot".
 """
 
@@ -56,9 +57,8 @@ def event_popup(event: Event, snapshot_date: dt.date | None) -> str:
     category = CATEGORY_LABELS.get(event.category, event.category)
     parts.append(f"<h4>{esc(event.title)}</h4>")
     parts.append(f'<div class="mapapp-date">{esc(format_dates(event))} · {esc(category)}</div>')
-    for label, value in (("Place", event.place), ("Actors", event.actors), ("Facts", event.facts)):
-        if value:
-            parts.append(f"<p><b>{label}:</b> {esc(value)}</p>")
+    if event.place:
+        parts.append(f"<p><b>Place:</b> {esc(event.place)}</p>")
     if event.casualty_claims:
         items = "".join(
             f"<li><b>{esc(c.claimant or 'Unattributed')}:</b> {esc(c.claim)}</li>"
@@ -68,6 +68,9 @@ def event_popup(event: Event, snapshot_date: dt.date | None) -> str:
             '<p class="mapapp-claims-head"><b>Casualty claims</b> (as stated by each party, '
             f'not verified):</p><ul class="mapapp-claims">{items}</ul>'
         )
+    for label, value in (("Actors", event.actors), ("Facts", event.facts)):
+        if value:
+            parts.append(f"<p><b>{label}:</b> {esc(value)}</p>")
     links = [a for a in (link(url) for url in event.sources) if a]
     if links:
         parts.append('<p><b>Sources:</b></p><ol class="mapapp-sources">')
