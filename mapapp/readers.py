@@ -4,8 +4,8 @@ Every file is untrusted. Before anything parses it, :func:`read_vector` checks i
 ``os.stat`` against a cap (default 200 MB, ``MAPAPP_MAX_UPLOAD_MB`` or ``max_bytes``), inspects zip
 archives member by member (no absolute paths or ``..``, no symlinks, no encrypted members, a bounded
 uncompressed total, a ``.shp`` inside) and refuses KML carrying a ``DOCTYPE`` or entity
-declarations. Any pyogrio/GDAL or OS error becomes a :class:`~mapapp.errors.SnapshotReadError`
-saying what, where and how to fix it.
+declarations (those checks live in :mod:`mapapp.intake`). Any pyogrio/GDAL or OS error becomes a
+:class:`~mapapp.errors.SnapshotReadError` saying what, where and how to fix it.
 
 The raw frame keeps the CRS the file declares (``None`` when it declares none) and records in
 :attr:`pandas.DataFrame.attrs` where it came from (:data:`ATTR_SOURCE`), the GDAL driver
@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import functools
 import os
-import stat
+import sys
 import warnings
-import zipfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -28,11 +27,35 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from mapapp.errors import SnapshotReadError
+from mapapp.errors import SnapshotValidationError
+from mapapp.intake import (
+    DEFAULT_MAX_BYTES,
+    DRIVERS,
+    ENV_MAX_UPLOAD_MB,
+    SUPPORTED,
+    ZIP_EXPANSION_LIMIT,
+    check_kml,
+    checked_size,
+    fail,
+    format_suffix,
+    inspect_zip,
+    max_upload_bytes,
+)
+from mapapp.snapshot import AREA_COLUMNS, ControlSnapshot
+
+__all__ = [
+    "ATTR_FORMAT",
+    "ATTR_NOTES",
+    "ATTR_SOURCE",
+    "DEFAULT_MAX_BYTES",
+    "ENV_MAX_UPLOAD_MB",
+    "max_upload_bytes",
+    "read_catalog_file",
+    "read_vector",
+]
 
 if TYPE_CHECKING:
     from mapapp.catalog import CatalogEntry
-    from mapapp.snapshot import ControlSnapshot
 
 try:  # pyogrio's Arrow path is much faster on large files; pyarrow comes with streamlit
     import pyarrow
@@ -45,29 +68,10 @@ except ImportError:  # pragma: no cover
 
 _DECODE_ERRORS: tuple[type[BaseException], ...] = (UnicodeError, *_ARROW_ERRORS)
 
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
-"""Default size cap of an input file (200 MB)."""
-ENV_MAX_UPLOAD_MB = "MAPAPP_MAX_UPLOAD_MB"
-ZIP_EXPANSION_LIMIT = 5
-"""A zip may expand to at most this many times the size cap (a zip-bomb guard)."""
-ZIP_MAX_MEMBERS = 1000
-
 ATTR_SOURCE = "mapapp_source"
 ATTR_FORMAT = "mapapp_format"
 ATTR_NOTES = "mapapp_read_notes"
 
-DRIVERS = {
-    ".geojson": "GeoJSON",
-    ".json": "GeoJSON",
-    ".gpkg": "GPKG",
-    ".zip": "ESRI Shapefile",
-    ".kml": "KML",
-    ".fgb": "FlatGeobuf",
-}
-SUPPORTED = (
-    "GeoJSON (.geojson/.json), GeoPackage (.gpkg), zipped Shapefile (.zip), KML (.kml), FlatGeobuf (.fgb)"
-)
-_MAGIC = ((b"PK\x03\x04", ".zip"), (b"SQLite format 3\x00", ".gpkg"), (b"fgb\x03", ".fgb"))
 _URI_CHARACTERS = ";?!#"
 _KML_DEFAULTS: dict[str, int | None] = {
     "id": None,
@@ -83,7 +87,6 @@ _KML_DEFAULTS: dict[str, int | None] = {
     "icon": None,
 }
 _NOISE = ("invalid value encountered", "Non closed ring detected")  # reported better by validation
-_KML_FORBIDDEN = (b"<!doctype", b"<!entity")
 _READ_ERRORS: tuple[type[BaseException], ...] = (
     pyogrio.errors.DataSourceError,
     pyogrio.errors.DataLayerError,
@@ -96,23 +99,6 @@ _READ_ERRORS: tuple[type[BaseException], ...] = (
     ValueError,
     UnicodeError,
 )
-
-
-def max_upload_bytes() -> int:
-    """Return the size cap: ``$MAPAPP_MAX_UPLOAD_MB`` (in MB) if set, else :data:`DEFAULT_MAX_BYTES`."""
-    text = os.environ.get(ENV_MAX_UPLOAD_MB, "").strip()
-    if not text:
-        return DEFAULT_MAX_BYTES
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value > 0:
-        raise SnapshotReadError(
-            f"{ENV_MAX_UPLOAD_MB}: expected a positive number of megabytes (e.g. 500), found {text!r}; "
-            "fix or unset the environment variable"
-        )
-    return int(value * 1024 * 1024)
 
 
 def read_vector(
@@ -145,15 +131,15 @@ def read_vector(
     """
     path = Path(path)
     cap = max_upload_bytes() if max_bytes is None else max_bytes
-    size = _checked_size(path, cap)
-    suffix = _format_suffix(path, size)
+    size = checked_size(path, cap)
+    suffix = format_suffix(path, size)
     target: str | bytes
     layers: list[str] | None
     if suffix == ".zip":
-        target, layers = _inspect_zip(path, cap * ZIP_EXPANSION_LIMIT, layer)
+        target, layers = inspect_zip(path, cap * ZIP_EXPANSION_LIMIT, layer)
     else:
         if suffix == ".kml":
-            _check_kml(path)
+            check_kml(path)
         target, layers = _gdal_target(path), None
     frame = _read_layers(path, target, layers, layer)
     if suffix == ".kml":
@@ -174,7 +160,7 @@ def _gdal_target(path: Path) -> str | bytes:
         try:
             return path.read_bytes()
         except OSError as exc:
-            raise _fail(path, f"cannot read the file ({exc.strerror})", "Check its permissions.") from exc
+            raise fail(path, f"cannot read the file ({exc.strerror})", "Check its permissions.") from exc
     return absolute
 
 
@@ -187,140 +173,6 @@ def _drop_kml_defaults(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         and (frame[name].isna() | (frame[name] == default if default is not None else False)).all()
     ]
     return frame.drop(columns=empty)
-
-
-def _fail(path: Path, what: str, fix: str) -> SnapshotReadError:
-    return SnapshotReadError(f"{path}: {what}. {fix}")
-
-
-def _checked_size(path: Path, cap: int) -> int:
-    try:
-        info = path.stat()
-    except FileNotFoundError as exc:
-        raise _fail(
-            path, "no such file", "Check the path (relative paths start from the current directory)."
-        ) from exc
-    except OSError as exc:
-        raise _fail(
-            path, f"cannot open the file ({exc.strerror})", "Check the path and its permissions."
-        ) from exc
-    if not stat.S_ISREG(info.st_mode):
-        raise _fail(path, "expected a regular file, found a directory or special file", "Pass a file.")
-    if info.st_size == 0:
-        raise _fail(
-            path, "the file is empty (0 bytes)", "Export the snapshot again; the transfer may have failed."
-        )
-    if info.st_size > cap:
-        raise _fail(
-            path,
-            f"the file is {info.st_size / 2**20:.1f} MB, larger than the cap of {cap / 2**20:.1f} MB",
-            f"Simplify or split the file, or raise the cap with {ENV_MAX_UPLOAD_MB}=<megabytes>.",
-        )
-    return info.st_size
-
-
-def _format_suffix(path: Path, size: int) -> str:
-    suffix = path.suffix.lower()
-    if suffix in DRIVERS:
-        return suffix
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(min(size, 512))
-    except OSError as exc:
-        raise _fail(path, f"cannot read the file ({exc.strerror})", "Check its permissions.") from exc
-    for magic, guess in _MAGIC:
-        if head.startswith(magic):
-            return guess
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped.startswith(b"{"):
-        return ".geojson"
-    if b"<kml" in head.lower():
-        return ".kml"
-    raise _fail(
-        path,
-        f"unsupported file type {suffix or '(no suffix)'!r}: expected {SUPPORTED}",
-        "Export the snapshot to one of these formats "
-        "(a Shapefile must be zipped with its .shx, .dbf and .prj).",
-    )
-
-
-def _check_kml(path: Path) -> None:
-    """Refuse KML with a DOCTYPE or entity declarations (external entities, billion laughs)."""
-    tail = b""
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            window = (tail + block).lower()
-            for token in _KML_FORBIDDEN:
-                if token in window:
-                    raise _fail(
-                        path,
-                        f"the KML declares {token.decode().upper()[2:]} (a DTD or entities); "
-                        "such files can read "
-                        "other files or expand without limit, so they are never parsed",
-                        "Remove the <!DOCTYPE …> block and any &entity; references, or export the KML again "
-                        "from a GIS (QGIS, Google Earth) which does not write them.",
-                    )
-            tail = window[-16:]
-
-
-def _inspect_zip(path: Path, max_total: int, layer: str | None) -> tuple[str, list[str]]:
-    """Check every member of a zip; return the GDAL path of the archive and its ``.shp`` members."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            members = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise _fail(path, f"not a readable zip archive ({exc})", "Zip the shapefile parts again.") from exc
-    if len(members) > ZIP_MAX_MEMBERS:
-        raise _fail(
-            path, f"the zip has {len(members)} members (limit {ZIP_MAX_MEMBERS})", "Zip only the shapefile."
-        )
-    total = 0
-    shps: list[str] = []
-    for info in members:
-        _check_member(path, info)
-        total += info.file_size
-        if info.filename.lower().endswith(".shp"):
-            shps.append(info.filename)
-    if total > max_total:
-        raise _fail(
-            path,
-            f"the zip expands to {total / 2**20:.1f} MB, more than the limit of {max_total / 2**20:.1f} MB "
-            f"({ZIP_EXPANSION_LIMIT}× the size cap)",
-            f"Send a smaller file, or raise the cap with {ENV_MAX_UPLOAD_MB}.",
-        )
-    if not shps:
-        names = [m.filename for m in members][:20]
-        raise _fail(
-            path,
-            f"expected a shapefile (.shp with its .shx, .dbf, .prj) inside the zip, found {names!r}",
-            "Zip the .shp, .shx, .dbf and .prj files of the layer together.",
-        )
-    if layer is not None:
-        chosen = [s for s in shps if PurePosixPath(s).stem == layer]
-        if not chosen:
-            stems = [PurePosixPath(s).stem for s in shps]
-            raise _fail(
-                path, f"no layer {layer!r} in the zip; layers found: {stems!r}", "Pick one of these layers."
-            )
-        shps = chosen
-    return f"/vsizip/{path.resolve()}", shps
-
-
-def _check_member(path: Path, info: zipfile.ZipInfo) -> None:
-    name = info.filename
-    parts = PurePosixPath(name.replace("\\", "/")).parts
-    if name.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
-        raise _fail(
-            path,
-            f"unsafe member name {name!r} in the zip (absolute path or '..')",
-            "Zip the files without directories that climb out of the archive.",
-        )
-    if stat.S_ISLNK(info.external_attr >> 16):
-        raise _fail(
-            path, f"the zip member {name!r} is a symbolic link", "Zip the files themselves, not links."
-        )
-    if info.flag_bits & 0x1:
-        raise _fail(path, f"the zip member {name!r} is encrypted", "Zip the files without a password.")
 
 
 def _read_layers(
@@ -380,7 +232,7 @@ def _guarded(path: Path, read: Callable[[], Any], notes: list[str]) -> Any:
         try:
             result = read()
         except _READ_ERRORS as exc:
-            raise _fail(
+            raise fail(
                 path,
                 f"cannot be read as a vector file: {_short(exc)}",
                 f"Check that it is one of {SUPPORTED} and opens in a GIS (e.g. QGIS); "
@@ -395,7 +247,7 @@ def _guarded(path: Path, read: Callable[[], Any], notes: list[str]) -> Any:
 def _stack(path: Path, names: list[Any], parts: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     crs = {str(p.crs) for p in parts}
     if len(crs) > 1:
-        raise _fail(
+        raise fail(
             path,
             f"the layers {names!r} have different CRS ({sorted(crs)!r})",
             "Read one layer at a time (--layer NAME), or export the layers in one CRS.",
@@ -434,20 +286,13 @@ def read_catalog_file(path: Path, entry: CatalogEntry, *, trusted: bool) -> Cont
     SnapshotValidationError
         An untrusted file no longer validates.
     """
-    import sys
+    from mapapp.validate import SnapshotMeta, check  # validate imports this module
 
-    from mapapp.errors import SnapshotValidationError
-    from mapapp.snapshot import AREA_COLUMNS, ControlSnapshot
-    from mapapp.validate import SnapshotMeta, check
-
-    frame = read_vector(path, max_bytes=sys.maxsize)
-    meta = SnapshotMeta(entry.date, entry.label, entry.source, entry.licence, entry.confidence)
+    frame = read_vector(path, max_bytes=sys.maxsize)  # written by the catalog: no upload cap
     if trusted:
-        frame = frame.set_crs("EPSG:4326", allow_override=True)
-        data = {c: _objects(frame[c]) if c in frame else [None] * len(frame) for c in AREA_COLUMNS}
-        extras = {c: frame[c] for c in frame.columns if c not in AREA_COLUMNS and c != frame.geometry.name}
-        areas = gpd.GeoDataFrame({**data, **extras}, geometry=frame.geometry.values, crs="EPSG:4326")
+        areas = _trusted_areas(frame)
     else:
+        meta = SnapshotMeta(entry.date, entry.label, entry.source, entry.licence, entry.confidence)
         report = check(frame, meta, on_invalid="raise", source_name=str(path))
         if report.snapshot is None:
             raise SnapshotValidationError(report.problems, f"{path} (changed since it was imported)")
@@ -461,6 +306,13 @@ def read_catalog_file(path: Path, entry: CatalogEntry, *, trusted: bool) -> Cont
         areas=areas,
         provenance=entry.provenance,
     )
+
+
+def _trusted_areas(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Re-type a file the catalog wrote: canonical columns first (None for missing values), EPSG:4326."""
+    data = {c: _objects(frame[c]) if c in frame else [None] * len(frame) for c in AREA_COLUMNS}
+    extras = {c: frame[c] for c in frame.columns if c not in AREA_COLUMNS and c != frame.geometry.name}
+    return gpd.GeoDataFrame({**data, **extras}, geometry=frame.geometry.values, crs="EPSG:4326")
 
 
 def _objects(series: pd.Series) -> list[Any]:

@@ -18,11 +18,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, get_args
 
 import geopandas as gpd
@@ -31,108 +29,27 @@ import numpy.typing as npt
 import pandas as pd
 from pyproj import CRS
 
-from mapapp.errors import Problem, SnapshotValidationError, format_problems
-from mapapp.factions import registry
+from mapapp.errors import Problem, SnapshotValidationError
 from mapapp.readers import ATTR_FORMAT, ATTR_NOTES, ATTR_SOURCE
 from mapapp.snapshot import AREA_COLUMNS, ControlSnapshot
-from mapapp.validate_columns import check_columns
+from mapapp.validate_columns import Columns, check_columns
 from mapapp.validate_coverage import check_overlaps, check_region
-from mapapp.validate_geometry import OnInvalid, check_geometries, indices
+from mapapp.validate_geometry import GeometryResult, Locate, OnInvalid, check_geometries, indices
+from mapapp.validate_model import SnapshotMeta, SnapshotWarning, ValidationReport, check_meta
 
 POLICIES: tuple[OnInvalid, ...] = get_args(OnInvalid)
+__all__ = [
+    "POLICIES",
+    "SnapshotMeta",
+    "SnapshotWarning",
+    "ValidationReport",
+    "check",
+    "parse_faction_map",
+    "validate",
+]
+
 MAX_LOCATED = 10
 """Features named one by one in a problem's ``where``; all of them are in ``details``."""
-
-
-class SnapshotWarning(UserWarning):
-    """A non-blocking problem found by :func:`validate` (the data was accepted, maybe repaired)."""
-
-
-@dataclass(frozen=True)
-class SnapshotMeta:
-    """What a file cannot say about itself: the date it represents and its provenance.
-
-    Parameters
-    ----------
-    date
-        The date the areas represent.
-    label
-        Short title; default "Control areas, <date>".
-    source
-        Who made the areas (people-readable, may hold URLs); default the file name.
-    licence
-        Licence of the areas; default "unspecified" (with a warning).
-    confidence
-        Overall confidence: ``high``, ``medium``, ``low`` or ``approximate`` (the default); also
-        the confidence of areas that do not give their own.
-    """
-
-    date: dt.date | None
-    label: str = ""
-    source: str = ""
-    licence: str = ""
-    confidence: str = "approximate"
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> SnapshotMeta:
-        """Build metadata from a dictionary (``date`` may be a ``YYYY-MM-DD`` string)."""
-        date = data.get("date")
-        if isinstance(date, str):
-            date = _parse_date(date)
-        return cls(
-            date=date if isinstance(date, dt.date) else None,
-            label=str(data.get("label") or ""),
-            source=str(data.get("source") or ""),
-            licence=str(data.get("licence") or ""),
-            confidence=str(data.get("confidence") or "approximate"),
-        )
-
-
-@dataclass(frozen=True)
-class ValidationReport:
-    """Everything validation found about one file, and the snapshot if nothing blocks it."""
-
-    problems: tuple[Problem, ...]
-    snapshot: ControlSnapshot | None
-    source: str = ""
-    summary: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def errors(self) -> tuple[Problem, ...]:
-        """The blocking problems."""
-        return tuple(p for p in self.problems if p.severity == "error")
-
-    @property
-    def warnings(self) -> tuple[Problem, ...]:
-        """The non-blocking problems."""
-        return tuple(p for p in self.problems if p.severity != "error")
-
-    @property
-    def ok(self) -> bool:
-        """Whether nothing blocks an import."""
-        return not self.errors
-
-    def format(self) -> str:
-        """Return the report as text for people."""
-        return format_problems(self.problems, self.source)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the report as a JSON-safe dictionary."""
-        return {
-            "source": self.source,
-            "ok": self.ok,
-            "errors": len(self.errors),
-            "warnings": len(self.warnings),
-            "problems": [p.to_dict() for p in self.problems],
-            "summary": dict(self.summary),
-        }
-
-
-def _parse_date(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        return None
 
 
 _ITEM = re.compile(r"(?:\\.|[^,\\])+")
@@ -226,54 +143,57 @@ def _check(
 ) -> ValidationReport:
     source = source_name or str(raw.attrs.get(ATTR_SOURCE, ""))
     problems: list[Problem] = []
-    snapshot_meta = _check_meta(meta, source, problems)
+    snapshot_meta = check_meta(meta, source, problems)
     notes = [str(n) for n in raw.attrs.get(ATTR_NOTES, [])]
     problems += [Problem("reader-note", n, where=source or "the file", severity="warning") for n in notes]
     if len(raw) == 0:
         problems.append(_empty())
         return ValidationReport(tuple(problems), None, source)
     locate = _locator(raw)
-    default_conf = snapshot_meta.confidence if snapshot_meta else "approximate"
-    attributes = raw.drop(columns=[raw.geometry.name])
     cols = check_columns(
-        attributes,
+        raw.drop(columns=[raw.geometry.name]),
         faction_field=faction_field,
         faction_map=dict(faction_map or {}),
-        default_confidence=default_conf,
+        default_confidence=snapshot_meta.confidence if snapshot_meta else "approximate",
         locate=locate,
     )
-    problems += cols.problems
-    crs = CRS.from_user_input(raw.crs) if raw.crs is not None else None
     geo = check_geometries(
         raw.geometry.to_numpy(),
-        crs,
+        CRS.from_user_input(raw.crs) if raw.crs is not None else None,
         assume_wgs84=raw.attrs.get(ATTR_FORMAT) == "GeoJSON",
         on_invalid=on_invalid,
         locate=locate,
     )
-    problems += geo.problems
+    problems += cols.problems + geo.problems
+    problems += _coverage_problems(raw, cols, geo, problems, locate)
+    problems.sort(key=lambda p: p.severity != "error")
+    provenance = {**cols.provenance, **geo.provenance, "on_invalid": on_invalid}
+    if source:
+        provenance["source_file"] = source
+    if any(p.severity == "error" for p in problems):
+        return ValidationReport(tuple(problems), None, source, _summary(raw, None))
+    areas = _areas(cols.canonical, cols.extras, geo.geoms)
+    provenance["validation_warnings"] = sorted({p.code for p in problems})
+    snapshot = _snapshot(snapshot_meta, areas, provenance) if snapshot_meta else None
+    return ValidationReport(tuple(problems), snapshot, source, _summary(raw, areas))
+
+
+def _coverage_problems(
+    raw: gpd.GeoDataFrame, cols: Columns, geo: GeometryResult, found: list[Problem], locate: Locate
+) -> list[Problem]:
+    """Run the whole-file rules (region, overlaps) on the geometries that passed the per-feature rules."""
+    codes = {p.code for p in found}
+    if codes & {"missing-crs", "crs-transform-failed"}:
+        return []
     rows = indices(geo.usable)
-    if not any(p.code in ("missing-crs", "crs-transform-failed") for p in problems):
-        problems += check_region(geo.geoms, rows, locate)
+    problems = check_region(geo.geoms, rows, locate)
     if any(p.code == "coordinates-out-of-range" for p in problems):
-        rows = rows[:0]  # areas of longitudes/latitudes beyond ±180/±90 cannot be measured
+        return problems  # areas beyond ±180/±90 degrees cannot be measured
     factions = [
         f if f is not None else str(v)
         for f, v in zip(cols.canonical["faction"], _faction_raw(raw, cols), strict=True)
     ]
-    problems += check_overlaps(geo.geoms, rows, factions, locate)
-    problems.sort(key=lambda p: p.severity != "error")
-    blocked = any(p.severity == "error" for p in problems)
-    provenance = {**cols.provenance, **geo.provenance, "on_invalid": on_invalid}
-    if source:
-        provenance["source_file"] = source
-    if blocked:
-        return ValidationReport(tuple(problems), None, source, _summary(raw, None))
-    areas = _areas(cols.canonical, cols.extras, geo.geoms)
-    warned = [p.code for p in problems if p.severity == "warning"]
-    provenance["validation_warnings"] = sorted(set(warned))
-    snapshot = _snapshot(snapshot_meta, areas, provenance) if snapshot_meta else None
-    return ValidationReport(tuple(problems), snapshot, source, _summary(raw, areas))
+    return problems + check_overlaps(geo.geoms, rows, factions, locate)
 
 
 def validate(
@@ -311,62 +231,6 @@ def validate(
     return report.snapshot
 
 
-def _check_meta(
-    meta: SnapshotMeta | Mapping[str, Any] | None, source: str, problems: list[Problem]
-) -> SnapshotMeta | None:
-    if meta is None:
-        return None
-    m = meta if isinstance(meta, SnapshotMeta) else SnapshotMeta.from_mapping(meta)
-    levels = registry().confidence_levels
-    ok = True
-    if m.date is None:
-        ok = False
-        problems.append(
-            Problem(
-                "missing-date",
-                "the date the snapshot represents is missing or not a date",
-                expected="a date YYYY-MM-DD",
-                found=repr(meta.get("date") if isinstance(meta, Mapping) else m.date),
-                where="snapshot metadata",
-                fix="give the date with --date YYYY-MM-DD",
-            )
-        )
-    if m.confidence not in levels:
-        ok = False
-        problems.append(
-            Problem(
-                "bad-confidence",
-                f"unknown overall confidence {m.confidence!r}",
-                expected=f"one of {', '.join(levels)}",
-                found=repr(m.confidence),
-                where="snapshot metadata",
-                fix=f"pass --confidence with one of {', '.join(levels)}",
-            )
-        )
-    if not m.licence.strip():
-        problems.append(
-            Problem(
-                "missing-licence",
-                "the snapshot has no licence; maps will say 'licence unspecified'",
-                expected="the licence of the areas, e.g. 'CC BY-SA 4.0'",
-                found="nothing",
-                where="snapshot metadata",
-                fix="give it with --licence",
-                severity="warning",
-            )
-        )
-    if not ok:
-        return None
-    assert m.date is not None
-    return SnapshotMeta(
-        date=m.date,
-        label=m.label.strip() or f"Control areas, {m.date.isoformat()}",
-        source=m.source.strip() or (f"imported from {source}" if source else "unspecified"),
-        licence=m.licence.strip() or "unspecified",
-        confidence=m.confidence,
-    )
-
-
 def _empty() -> Problem:
     return Problem(
         "empty-file",
@@ -378,7 +242,7 @@ def _empty() -> Problem:
     )
 
 
-def _locator(raw: gpd.GeoDataFrame) -> Any:
+def _locator(raw: gpd.GeoDataFrame) -> Locate:
     id_col = next((c for c in raw.columns if str(c).casefold() in ("id", "fid")), None)
     ids = raw[id_col].tolist() if id_col is not None else None
 
@@ -392,7 +256,7 @@ def _locator(raw: gpd.GeoDataFrame) -> Any:
     return locate
 
 
-def _faction_raw(raw: gpd.GeoDataFrame, cols: Any) -> list[Any]:
+def _faction_raw(raw: gpd.GeoDataFrame, cols: Columns) -> list[Any]:
     field_name = cols.provenance.get("faction_field")
     if field_name is None:
         return [None] * len(raw)

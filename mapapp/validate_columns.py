@@ -6,11 +6,7 @@ mapping, then through the faction registry's aliases (case-, accent- and punctua
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
-import json
-import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,13 +17,13 @@ from mapapp.errors import Problem
 from mapapp.factions import NO_DATA, normalise_name, registry
 from mapapp.snapshot import AREA_COLUMNS
 from mapapp.validate_geometry import Locate
+from mapapp.validate_values import is_blank, json_value, keep_extras
 
 FACTION_FIELDS = ("faction", "controller", "control", "group", "layer", "owner", "side")
 STATUS_FIELDS = ("status", "control_status", "state")
 SECONDARY_FIELDS = ("secondary", "secondary_faction", "second_faction")
 CONFIDENCE_FIELDS = ("confidence", "certainty", "reliability")
 NOTE_FIELDS = ("note", "notes", "comment", "comments", "remark", "remarks")
-SOURCE_PREFIX = "source_"
 
 
 @dataclass
@@ -137,21 +133,13 @@ def _unknown(value: str, column: str, pos: np.ndarray[Any, Any], locate: Locate)
 def _texts(values: pd.Series, fold: bool = False) -> list[str | None]:
     out: list[str | None] = []
     for v in values:
-        text = None if _is_blank(v) else str(json_value(v)).strip()
+        text = None if is_blank(v) else str(json_value(v)).strip()
         out.append(text.casefold() if fold and text is not None else text)
     return out
 
 
 def _positions(texts: list[str | None], value: str) -> np.ndarray[Any, Any]:
     return np.array([i for i, t in enumerate(texts) if t == value], dtype=np.intp)
-
-
-def _is_blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return (isinstance(value, str) and not value.strip()) or value is pd.NA or value is pd.NaT
 
 
 def faction_column(columns: Sequence[str], faction_field: str | None) -> tuple[str | None, Problem | None]:
@@ -207,7 +195,7 @@ def check_columns(
         ids, probs, used = _resolve_values(table[fcol], fcol, fmap, locate)
         out.canonical["faction"] = ids
         out.problems.extend(probs)
-        blank = [i for i, v in enumerate(table[fcol]) if _is_blank(v)]
+        blank = [i for i, v in enumerate(table[fcol]) if is_blank(v)]
         if blank:
             out.problems.append(_missing_faction(fcol, np.array(blank, dtype=np.intp), locate))
     _status_secondary(table, names, fmap, out, used, locate)
@@ -216,7 +204,9 @@ def check_columns(
     if unused and fcol is not None:
         out.problems.append(_unused_mapping(unused, fcol))
     out.provenance["faction_map"] = {k: v for k, v in fmap.items() if k in used}
-    out.extras = _extras(table, out)
+    out.extras, converted = keep_extras(table, out.canonical)
+    if converted is not None:
+        out.problems.append(converted)
     return out
 
 
@@ -253,20 +243,7 @@ def _status_secondary(
     used: set[str],
     locate: Locate,
 ) -> None:
-    reg = registry()
-    scol = find_column(names, STATUS_FIELDS)
-    statuses: list[str] = ["control"] * len(table)
-    if scol is not None:
-        raw = _texts(table[scol])
-        lookup = {v: reg.resolve_status(v) for v in raw if v is not None}
-        statuses = [(lookup[v] or "control") if v is not None else "control" for v in raw]
-        for value, status in lookup.items():
-            if status is None:
-                pos = _positions(raw, value)
-                out.problems.append(
-                    _bad_value("unknown-status", value, scol, pos, list(reg.statuses), locate)
-                )
-    out.canonical["status"] = list(statuses)
+    statuses = _statuses(table, names, out, locate)
     secondary: list[str | None] = [None] * len(table)
     ccol = find_column(names, SECONDARY_FIELDS)
     if ccol is not None:
@@ -277,32 +254,50 @@ def _status_secondary(
     has_secondary = np.array([s is not None for s in secondary], dtype=bool)
     lonely = np.flatnonzero(shared & ~has_secondary).astype(np.intp)
     if len(lonely):
-        out.problems.append(
-            Problem(
-                code="missing-secondary",
-                message=f"{len(lonely)} contested or mixed area(s) do not name the other faction",
-                expected="a 'secondary' column naming the second faction of contested/mixed areas",
-                found="status contested/mixed without a secondary faction",
-                where=locate(lonely),
-                fix="add a 'secondary' column with the other side, or set the status to 'control'",
-                details={"features": lonely.tolist()},
-            )
-        )
+        out.problems.append(_secondary_problem(lonely, missing=True, locate=locate))
     dropped = np.flatnonzero(~shared & has_secondary).astype(np.intp)
     if len(dropped):
-        out.problems.append(
-            Problem(
-                code="secondary-ignored",
-                message=f"the secondary faction of {len(dropped)} controlled area(s) is ignored",
-                expected="a secondary faction only for contested or mixed areas",
-                found="status 'control' with a secondary faction",
-                where=locate(dropped),
-                fix="set their status to 'contested' or 'mixed' if the place is shared",
-                severity="warning",
-                details={"features": dropped.tolist()},
-            )
-        )
+        out.problems.append(_secondary_problem(dropped, missing=False, locate=locate))
+    out.canonical["status"] = statuses
     out.canonical["secondary"] = [s if shared[i] else None for i, s in enumerate(secondary)]
+
+
+def _statuses(table: pd.DataFrame, names: list[str], out: Columns, locate: Locate) -> list[str]:
+    """Resolve the status column (``control`` where absent or empty); report unknown values."""
+    reg = registry()
+    scol = find_column(names, STATUS_FIELDS)
+    if scol is None:
+        return ["control"] * len(table)
+    raw = _texts(table[scol])
+    lookup = {v: reg.resolve_status(v) for v in raw if v is not None}
+    for value, status in lookup.items():
+        if status is None:
+            pos = _positions(raw, value)
+            out.problems.append(_bad_value("unknown-status", value, scol, pos, list(reg.statuses), locate))
+    return [(lookup[v] or "control") if v is not None else "control" for v in raw]
+
+
+def _secondary_problem(pos: np.ndarray[Any, Any], *, missing: bool, locate: Locate) -> Problem:
+    if missing:
+        return Problem(
+            code="missing-secondary",
+            message=f"{len(pos)} contested or mixed area(s) do not name the other faction",
+            expected="a 'secondary' column naming the second faction of contested/mixed areas",
+            found="status contested/mixed without a secondary faction",
+            where=locate(pos),
+            fix="add a 'secondary' column with the other side, or set the status to 'control'",
+            details={"features": pos.tolist()},
+        )
+    return Problem(
+        code="secondary-ignored",
+        message=f"the secondary faction of {len(pos)} controlled area(s) is ignored",
+        expected="a secondary faction only for contested or mixed areas",
+        found="status 'control' with a secondary faction",
+        where=locate(pos),
+        fix="set their status to 'contested' or 'mixed' if the place is shared",
+        severity="warning",
+        details={"features": pos.tolist()},
+    )
 
 
 def _bad_value(
@@ -334,106 +329,4 @@ def _confidence_note(
     out.canonical["confidence"] = conf
     ncol = find_column(names, NOTE_FIELDS)
     if ncol is not None:
-        out.canonical["note"] = [None if _is_blank(v) else str(json_value(v)) for v in table[ncol]]
-
-
-def _extras(table: pd.DataFrame, out: Columns) -> pd.DataFrame:
-    """Keep every source column; rename those that collide with canonical names unless identical."""
-    kept: dict[str, pd.Series] = {}
-    converted: dict[str, set[str]] = {}
-    reserved = {*AREA_COLUMNS, "geometry"}
-    for name in table.columns:
-        series = table[name]
-        target = name
-        if name.casefold() in reserved:
-            canon = out.canonical.get(name.casefold())
-            if canon is not None and _same(series, canon):
-                continue
-            target = SOURCE_PREFIX + name
-            while target.casefold() in {k.casefold() for k in kept} | reserved:
-                target = SOURCE_PREFIX + target
-        kept[target], kinds = json_column(series)
-        if kinds:
-            converted[name] = kinds
-    if converted:
-        listed = "; ".join(f"{c!r}: {', '.join(sorted(k))}" for c, k in converted.items())
-        out.problems.append(
-            Problem(
-                code="converted-values",
-                message=f"values that JSON cannot hold were converted to text or numbers ({listed})",
-                expected="text, numbers, booleans or empty values",
-                found=listed,
-                where=f"columns {', '.join(map(repr, converted))}",
-                fix="nothing to do; dates are written as ISO 8601 text",
-                severity="warning",
-                details={"columns": {c: sorted(k) for c, k in converted.items()}},
-            )
-        )
-    return pd.DataFrame(kept, index=table.index)
-
-
-def _same(series: pd.Series, canon: list[Any]) -> bool:
-    return all(
-        (_is_blank(a) and b is None) or (not _is_blank(a) and str(a) == str(b))
-        for a, b in zip(series, canon, strict=True)
-    )
-
-
-def json_column(series: pd.Series) -> tuple[pd.Series, set[str]]:
-    """Return ``series`` with JSON-safe values and the kinds of values converted."""
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
-        return series, set()
-    if pd.api.types.is_float_dtype(dtype):
-        return series.astype("float64"), set()
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return _iso_dates(series), {"dates"}
-    if isinstance(dtype, pd.StringDtype):
-        return series.astype(object).where(series.notna(), None), set()
-    kinds: set[str] = set()
-    values = [json_value(v, kinds) for v in series]
-    return pd.Series(values, index=series.index, dtype=object), kinds
-
-
-def _iso_dates(series: pd.Series) -> pd.Series:
-    """ISO 8601 text of a datetime column: dates only when every value is at midnight."""
-    values = pd.to_datetime(series)
-    dates_only = bool((values.dropna() == values.dropna().dt.normalize()).all())
-    text = [None if pd.isna(v) else (v.date().isoformat() if dates_only else v.isoformat()) for v in values]
-    return pd.Series(text, index=series.index, dtype=object)
-
-
-_CONVERTERS: tuple[tuple[type | tuple[type, ...], str, Callable[[Any], Any]], ...] = (
-    ((dt.datetime, dt.date, dt.time, pd.Timestamp), "dates", lambda v: v.isoformat()),
-    ((bytes, bytearray, memoryview), "bytes", lambda v: bytes(v).decode("utf-8", errors="replace")),
-    (decimal.Decimal, "decimals", lambda v: float(v) if v.is_finite() else None),
-    ((dt.timedelta, pd.Timedelta), "durations", str),
-    (np.generic, "numpy values", lambda v: json_value(v.item())),
-    ((dict, list, tuple, np.ndarray), "nested values", lambda v: json.dumps(_plain(v), ensure_ascii=False)),
-)
-
-
-def json_value(value: Any, kinds: set[str] | None = None) -> Any:
-    """Return ``value`` as a JSON-safe scalar (str, int, float, bool or None); note what was converted."""
-    if value is None or value is pd.NaT or value is pd.NA:
-        return None
-    if isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    for types, kind, convert in _CONVERTERS:
-        if isinstance(value, types):
-            if kinds is not None:
-                kinds.add(kind)
-            return convert(value)
-    if kinds is not None:
-        kinds.add("other objects")
-    return str(value)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [_plain(v) for v in value]
-    return json_value(value)
+        out.canonical["note"] = [None if is_blank(v) else str(json_value(v)) for v in table[ncol]]

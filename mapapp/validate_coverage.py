@@ -10,6 +10,7 @@ Overlaps smaller than :data:`SLIVER_KM2` are digitising slivers: reported as one
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -119,6 +120,18 @@ def _outside(code: str, box: Box, expected: str, details: dict[str, object], fix
     )
 
 
+@dataclass(frozen=True)
+class _Overlaps:
+    """Overlapping pairs: feature positions, factions, the shared area (km²) and its geometry."""
+
+    a: npt.NDArray[np.intp]
+    b: npt.NDArray[np.intp]
+    fa: npt.NDArray[np.object_]
+    fb: npt.NDArray[np.object_]
+    km2: npt.NDArray[np.float64]
+    shapes: GeomArray
+
+
 def check_overlaps(
     geoms: GeomArray, rows: npt.NDArray[np.intp], factions: Sequence[str], locate: Locate
 ) -> list[Problem]:
@@ -137,12 +150,8 @@ def check_overlaps(
     """
     if len(rows) < 2:
         return []
-    subset = geoms[rows]
     try:
-        a, b = _overlapping_pairs(subset)
-        overlap = shapely.intersection(subset[a], subset[b])
-        real = shapely.area(overlap) > 0
-        a, b, overlap = a[real], b[real], overlap[real]
+        found = _measure(geoms, rows, factions)
     except GEOSException as exc:  # robustness failure on nearly degenerate input
         return [
             Problem(
@@ -153,32 +162,42 @@ def check_overlaps(
                 severity="warning",
             )
         ]
-    km2 = gpd.GeoSeries(overlap, crs="EPSG:4326").to_crs(EQUAL_AREA_CRS).area.to_numpy() / 1e6
-    fa = np.asarray(factions, dtype=object)[rows[a]]
-    fb = np.asarray(factions, dtype=object)[rows[b]]
-    different = fa != fb
-    big = km2 >= SLIVER_KM2
-    problems = _overlap_problems(rows[a], rows[b], fa, fb, km2, overlap, different & big, locate)
-    slivers = different & ~big & (km2 > 0)
+    different = found.fa != found.fb
+    big = found.km2 >= SLIVER_KM2
+    problems = _overlap_problems(found, different & big, locate)
+    slivers = different & ~big
     if slivers.any():
-        problems.append(_sliver_problem(int(slivers.sum()), float(km2[slivers].sum())))
+        problems.append(_sliver_problem(int(slivers.sum()), float(found.km2[slivers].sum())))
     same = ~different & big
     if same.any():
-        pos = np.unique(np.concatenate([rows[a][same], rows[b][same]]))
-        problems.append(
-            Problem(
-                code="duplicate-area",
-                message=f"{int(same.sum())} pair(s) of areas of the same faction overlap "
-                f"({km2[same].sum():.2f} km² counted twice)",
-                expected="each place in one area only",
-                found="overlapping areas of one faction",
-                where=locate(pos),
-                fix="dissolve the areas of each faction (QGIS 'Dissolve' by the faction field)",
-                severity="warning",
-                details={"features": pos.tolist()},
-            )
-        )
+        problems.append(_duplicate_problem(found, same, locate))
     return problems
+
+
+def _measure(geoms: GeomArray, rows: npt.NDArray[np.intp], factions: Sequence[str]) -> _Overlaps:
+    subset = geoms[rows]
+    a, b = _overlapping_pairs(subset)
+    shapes = shapely.intersection(subset[a], subset[b])
+    real = shapely.area(shapes) > 0
+    a, b, shapes = rows[a[real]], rows[b[real]], shapes[real]
+    km2 = gpd.GeoSeries(shapes, crs="EPSG:4326").to_crs(EQUAL_AREA_CRS).area.to_numpy() / 1e6
+    names = np.asarray(factions, dtype=object)
+    return _Overlaps(a, b, names[a], names[b], km2, shapes)
+
+
+def _duplicate_problem(found: _Overlaps, same: npt.NDArray[np.bool_], locate: Locate) -> Problem:
+    pos = np.unique(np.concatenate([found.a[same], found.b[same]]))
+    return Problem(
+        code="duplicate-area",
+        message=f"{int(same.sum())} pair(s) of areas of the same faction overlap "
+        f"({found.km2[same].sum():.2f} km² counted twice)",
+        expected="each place in one area only",
+        found="overlapping areas of one faction",
+        where=locate(pos),
+        fix="dissolve the areas of each faction (QGIS 'Dissolve' by the faction field)",
+        severity="warning",
+        details={"features": pos.tolist()},
+    )
 
 
 def _overlapping_pairs(geoms: GeomArray) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
@@ -208,30 +227,13 @@ def _overlapping_pairs(geoms: GeomArray) -> tuple[npt.NDArray[np.intp], npt.NDAr
     return pairs[:, 0].astype(np.intp), pairs[:, 1].astype(np.intp)
 
 
-def _overlap_problems(
-    pa: npt.NDArray[np.intp],
-    pb: npt.NDArray[np.intp],
-    fa: npt.NDArray[np.object_],
-    fb: npt.NDArray[np.object_],
-    km2: npt.NDArray[np.float64],
-    overlap: GeomArray,
-    mask: npt.NDArray[np.bool_],
-    locate: Locate,
-) -> list[Problem]:
-    order = np.flatnonzero(mask)[np.argsort(-km2[mask], kind="stable")]
+def _overlap_problems(found: _Overlaps, mask: npt.NDArray[np.bool_], locate: Locate) -> list[Problem]:
+    """One problem per overlapping pair (largest first) up to :data:`MAX_LISTED`, then a summary."""
+    order = np.flatnonzero(mask)[np.argsort(-found.km2[mask], kind="stable")]
     if not len(order):
         return []
-    centres = shapely.get_coordinates(shapely.point_on_surface(overlap[order]))
-    pairs: list[dict[str, Any]] = [
-        {
-            "features": [int(pa[k]), int(pb[k])],
-            "factions": [str(fa[k]), str(fb[k])],
-            "km2": round(float(km2[k]), 3),
-            "lon": round(float(c[0]), 4),
-            "lat": round(float(c[1]), 4),
-        }
-        for k, c in zip(order, centres, strict=True)
-    ]
+    centres = shapely.get_coordinates(shapely.point_on_surface(found.shapes[order]))
+    pairs = [_pair(found, int(k), centre) for k, centre in zip(order, centres, strict=True)]
     problems = [
         Problem(
             code="overlap",
@@ -246,8 +248,8 @@ def _overlap_problems(
         )
         for p in pairs[:MAX_LISTED]
     ]
-    if len(pairs) > MAX_LISTED:
-        rest = pairs[MAX_LISTED:]
+    rest = pairs[MAX_LISTED:]
+    if rest:
         problems.append(
             Problem(
                 code="overlap",
@@ -261,6 +263,16 @@ def _overlap_problems(
             )
         )
     return problems
+
+
+def _pair(found: _Overlaps, k: int, centre: npt.NDArray[np.float64]) -> dict[str, Any]:
+    return {
+        "features": [int(found.a[k]), int(found.b[k])],
+        "factions": [str(found.fa[k]), str(found.fb[k])],
+        "km2": round(float(found.km2[k]), 3),
+        "lon": round(float(centre[0]), 4),
+        "lat": round(float(centre[1]), 4),
+    }
 
 
 def _sliver_problem(count: int, total: float) -> Problem:

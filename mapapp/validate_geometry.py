@@ -215,33 +215,31 @@ def _to_wgs84(res: GeometryResult, crs: CRS | None, assume_wgs84: bool, locate: 
             res.provenance["source_crs"] = "EPSG:4326 (RFC 7946 GeoJSON)"
             return
         res.problems.append(
-            Problem(
-                code="missing-crs",
-                message="the file declares no coordinate reference system (CRS)",
-                expected="a declared CRS (a .prj next to a .shp, the CRS of a GeoPackage layer)",
-                found="no CRS",
-                where="the whole file",
-                fix="export the file again with its CRS (or as GeoJSON in EPSG:4326); "
-                "mapapp never guesses a CRS",
+            _crs_problem(
+                "missing-crs",
+                "the file declares no coordinate reference system (CRS)",
+                "no CRS",
+                "export the file again with its CRS (or as GeoJSON in EPSG:4326); mapapp never guesses a CRS",
             )
         )
         res.usable[:] = False
         return
     res.provenance["source_crs"] = crs.to_string()
-    if is_wgs84(crs):
-        return
+    if not is_wgs84(crs):
+        _reproject(res, crs, locate)
+
+
+def _reproject(res: GeometryResult, crs: CRS, locate: Locate) -> None:
     rows = indices(res.usable)
     try:
         projected = gpd.GeoSeries(res.geoms[rows], crs=crs).to_crs("EPSG:4326").values
     except (CRSError, ProjError) as exc:
         res.problems.append(
-            Problem(
-                code="crs-transform-failed",
-                message=f"cannot reproject from {crs.to_string()!r} to EPSG:4326: {exc}",
-                expected="a CRS that pyproj can transform to EPSG:4326",
-                found=repr(crs.to_string()),
-                where="the whole file",
-                fix="export the file in EPSG:4326",
+            _crs_problem(
+                "crs-transform-failed",
+                f"cannot reproject from {crs.to_string()!r} to EPSG:4326: {exc}",
+                repr(crs.to_string()),
+                "export the file in EPSG:4326",
             )
         )
         res.usable[:] = False
@@ -263,6 +261,15 @@ def _to_wgs84(res: GeometryResult, crs: CRS | None, assume_wgs84: bool, locate: 
             )
         )
         res.usable[bad] = False
+
+
+def _crs_problem(code: str, message: str, found: str, fix: str) -> Problem:
+    expected = (
+        "a declared CRS (a .prj next to a .shp, the CRS of a GeoPackage layer) that reprojects to EPSG:4326"
+    )
+    return Problem(
+        code=code, message=message, expected=expected, found=found, where="the whole file", fix=fix
+    )
 
 
 def _validity(res: GeometryResult, on_invalid: OnInvalid, locate: Locate) -> None:

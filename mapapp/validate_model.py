@@ -1,0 +1,176 @@
+"""The data types of validation and the rules on metadata.
+
+What the caller tells (:class:`SnapshotMeta`), what it gets back (:class:`ValidationReport`), and
+:func:`check_meta`, which fills the defaults of the metadata and reports what is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mapapp.errors import Problem, Severity, format_problems
+from mapapp.factions import registry
+from mapapp.snapshot import ControlSnapshot
+
+
+class SnapshotWarning(UserWarning):
+    """A non-blocking problem found by :func:`validate` (the data was accepted, maybe repaired)."""
+
+
+@dataclass(frozen=True)
+class SnapshotMeta:
+    """What a file cannot say about itself: the date it represents and its provenance.
+
+    Parameters
+    ----------
+    date
+        The date the areas represent.
+    label
+        Short title; default "Control areas, <date>".
+    source
+        Who made the areas (people-readable, may hold URLs); default the file name.
+    licence
+        Licence of the areas; default "unspecified" (with a warning).
+    confidence
+        Overall confidence: ``high``, ``medium``, ``low`` or ``approximate`` (the default); also
+        the confidence of areas that do not give their own.
+    """
+
+    date: dt.date | None
+    label: str = ""
+    source: str = ""
+    licence: str = ""
+    confidence: str = "approximate"
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> SnapshotMeta:
+        """Build metadata from a dictionary (``date`` may be a ``YYYY-MM-DD`` string)."""
+        date = data.get("date")
+        if isinstance(date, str):
+            date = _parse_date(date)
+        return cls(
+            date=date if isinstance(date, dt.date) else None,
+            label=str(data.get("label") or ""),
+            source=str(data.get("source") or ""),
+            licence=str(data.get("licence") or ""),
+            confidence=str(data.get("confidence") or "approximate"),
+        )
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """Everything validation found about one file, and the snapshot if nothing blocks it."""
+
+    problems: tuple[Problem, ...]
+    snapshot: ControlSnapshot | None
+    source: str = ""
+    summary: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        """The blocking problems."""
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """The non-blocking problems."""
+        return tuple(p for p in self.problems if p.severity != "error")
+
+    @property
+    def ok(self) -> bool:
+        """Whether nothing blocks an import."""
+        return not self.errors
+
+    def format(self) -> str:
+        """Return the report as text for people."""
+        return format_problems(self.problems, self.source)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as a JSON-safe dictionary."""
+        return {
+            "source": self.source,
+            "ok": self.ok,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "problems": [p.to_dict() for p in self.problems],
+            "summary": dict(self.summary),
+        }
+
+
+def _parse_date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def check_meta(
+    meta: SnapshotMeta | Mapping[str, Any] | None, source: str, problems: list[Problem]
+) -> SnapshotMeta | None:
+    """Check the metadata, append its problems; return it with defaults filled, or None if unusable.
+
+    Parameters
+    ----------
+    meta
+        The caller's metadata (``None``: data-only validation).
+    source
+        The file name, for the default ``source``.
+    problems
+        Where the problems found are appended.
+    """
+    if meta is None:
+        return None
+    m = meta if isinstance(meta, SnapshotMeta) else SnapshotMeta.from_mapping(meta)
+    levels = registry().confidence_levels
+    found: list[Problem] = []
+    if m.date is None:
+        given = meta.get("date") if isinstance(meta, Mapping) else None
+        found.append(
+            _meta_problem(
+                "missing-date",
+                "the date the snapshot represents is missing or not a date",
+                "a date YYYY-MM-DD",
+                repr(given),
+                "give the date with --date YYYY-MM-DD",
+            )
+        )
+    if m.confidence not in levels:
+        found.append(
+            _meta_problem(
+                "bad-confidence",
+                f"unknown overall confidence {m.confidence!r}",
+                f"one of {', '.join(levels)}",
+                repr(m.confidence),
+                f"pass --confidence with one of {', '.join(levels)}",
+            )
+        )
+    if not m.licence.strip():
+        found.append(
+            _meta_problem(
+                "missing-licence",
+                "the snapshot has no licence; maps will say 'licence unspecified'",
+                "the licence of the areas, e.g. 'CC BY-SA 4.0'",
+                "nothing",
+                "give it with --licence",
+                severity="warning",
+            )
+        )
+    problems.extend(found)
+    if m.date is None or any(p.severity == "error" for p in found):
+        return None
+    return SnapshotMeta(
+        date=m.date,
+        label=m.label.strip() or f"Control areas, {m.date.isoformat()}",
+        source=m.source.strip() or (f"imported from {source}" if source else "unspecified"),
+        licence=m.licence.strip() or "unspecified",
+        confidence=m.confidence,
+    )
+
+
+def _meta_problem(
+    code: str, message: str, expected: str, found: str, fix: str, severity: Severity = "error"
+) -> Problem:
+    return Problem(code, message, expected, found, "snapshot metadata", fix, severity)
