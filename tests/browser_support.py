@@ -1,6 +1,7 @@
 """Browser and live-server helpers of the reliability tests (issue 8).
 
-- :func:`launch` starts Debian chromium through playwright with the house flags;
+- :func:`arm_canary` / :func:`canaries`: the ``window.__pwned`` canary on one page (used with the
+  ``browser_page`` fixture of ``conftest.py``, which already blocks the network and fails on errors);
 - :class:`Watch` arms a page: the ``window.__pwned`` canary (an init script in every frame), a
   record of every ``dialog`` (dismissed at once), ``pageerror`` and console error, and a route that
   answers every request leaving the allowed origins with an empty response (no network);
@@ -26,28 +27,31 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 CANARY = "window.__pwned = false;"
 APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 SERVER_DEADLINE_S = 90.0
 
 
-def launch(playwright: Any) -> Any:
-    """Launch headless Debian chromium (skip the test when it is missing)."""
-    import pytest
+def arm_canary(page: Any) -> list[str]:
+    """Install the canary on ``page``'s context (next navigation on) and record its dialogs."""
+    dialogs: list[str] = []
 
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    page.context.add_init_script(CANARY)
+    page.on("dialog", on_dialog)
+    return dialogs
+
+
+def canaries(page: Any) -> list[Any]:
+    """Return ``window.__pwned`` of the page and each of its frames (all must be ``False``)."""
+    values = []
+    for frame in page.frames:
+        with contextlib.suppress(Exception):  # a frame navigated away while we looked
+            values.append(frame.evaluate("() => window.__pwned"))
+    return values
 
 
 @dataclass
@@ -90,11 +94,7 @@ class Watch:
 
     def pwned(self, page: Any) -> list[Any]:
         """Return the canary of the page and of each of its frames (all must be ``False``)."""
-        values = []
-        for frame in page.frames:
-            with contextlib.suppress(Exception):  # a frame navigated away while we looked
-                values.append(frame.evaluate("() => window.__pwned"))
-        return values
+        return canaries(page)
 
 
 def free_port() -> int:
