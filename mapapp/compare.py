@@ -45,8 +45,8 @@ class Comparison:
         Dates of the earlier ("from") and later ("to") snapshot, as given.
     changes
         GeoDataFrame (EPSG:4326) of the areas whose faction changed between two known factions:
-        ``from_faction``, ``to_faction``, ``country``, ``km2``; one row per transition and
-        country, largest first.
+        ``from_faction``, ``to_faction``, ``country``, ``km2``; one row per connected polygon,
+        largest first (totals per transition: :attr:`matrix`).
     no_data
         The same columns for every area that is ``no_data`` or :data:`NOT_COVERED` in either
         snapshot (including unchanged ``no_data``), largest first.
@@ -288,12 +288,13 @@ def _matrix(pieces: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def _dissolve(pieces: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """One row per (from, to, country), largest first, back in EPSG:4326."""
+    """One row per connected polygon of each (from, to, country), largest first, in EPSG:4326."""
     if pieces.empty:
         empty = gpd.GeoDataFrame({c: [] for c in CHANGE_COLUMNS}, geometry=[], crs=CRS)
         return empty.astype({"km2": float})
     keys = ["from_faction", "to_faction", "country"]
-    merged = pieces.dissolve(by=keys, aggfunc={"km2": "sum"}, as_index=False)
+    merged = pieces.dissolve(by=keys, as_index=False).explode(index_parts=False)
+    merged["km2"] = merged.geometry.area / 1e6
     merged = merged.sort_values(["km2", *keys], ascending=[False, True, True, True])
     return merged[[*CHANGE_COLUMNS, "geometry"]].reset_index(drop=True).to_crs(CRS)
 

@@ -64,7 +64,7 @@ def test_table_lists_net_gains_transitions_and_no_data(
     code, out, err = run(capsys, "compare", "2017-01-08", "2018-02-07", "--data-dir", str(data_dir))
     assert code == 0, err
     assert out.startswith("Change of control from 2017-01-08 to 2018-02-07")
-    changed = out.split("Areas that changed hands:")[1].split("No data")[0]
+    changed = out.split("Areas that changed hands")[1].split("No data")[0]
     assert "Islamic State" in changed and "Syrian Democratic Forces (SDF)" in changed
     unknown = out.split("not counted as a change):")[1]
     assert "No data (far from any observation)" in unknown

@@ -210,7 +210,6 @@ def test_change_tooltips_are_escaped_and_slivers_are_not_drawn(monkeypatch: pyte
 
     from mapapp.factions import registry
     from mapapp.render import change
-    from mapapp.render.elements import HtmlTooltip
 
     reg = registry()
     hostile = dataclasses.replace(reg.factions["islamic_state"], label="<b>Daesh & co</b>")
@@ -219,14 +218,9 @@ def test_change_tooltips_are_escaped_and_slivers_are_not_drawn(monkeypatch: pyte
     result = compare(A, B)
     fmap = folium.Map()
     group = change.add_change_layer(fmap, result, min_km2=result.changes["km2"].min() + 1)
-    tips = [
-        t
-        for layer in group._children.values()
-        for t in layer._children.values()
-        if isinstance(t, HtmlTooltip)
-    ]
-    assert len(tips) == 1  # the smaller of the two transitions is below min_km2
-    assert tips[0].html.startswith("from &lt;b&gt;Daesh &amp; co&lt;/b&gt; to ")
+    tips = [f["properties"]["tip"] for layer in group._children.values() for f in layer.data["features"]]
+    assert len(tips) == 1  # the smaller of the two changed polygons is below min_km2
+    assert tips[0].startswith("from &lt;b&gt;Daesh &amp; co&lt;/b&gt; to ")
     assert "<b>Daesh" not in fmap.get_root().render()
 
 
@@ -257,6 +251,12 @@ def test_bundled_comparison_reconciles_with_each_snapshots_own_areas(
     assert result.net.loc["islamic_state", "net"] < 0 < result.net.loc["syrian_government", "net"]
     assert (result.changes["from_faction"] != result.changes["to_faction"]).all()
     assert set(result.matrix["country"]) <= {"SY", "IQ"}
+    # changes are connected polygons whose areas add up to the matrix's transitions
+    assert set(result.changes.geom_type) == {"Polygon"}
+    keys = ["country", "from_faction", "to_faction"]
+    by_polygon = result.changes.groupby(keys)["km2"].sum()
+    by_matrix = result.matrix[result.matrix["kind"] == "change"].set_index(keys)["km2"]
+    assert by_polygon.sort_index().to_numpy() == pytest.approx(by_matrix.sort_index().to_numpy(), rel=1e-6)
 
 
 def test_bundled_net_change_composes_over_three_dates(bundled: dict[str, ControlSnapshot]) -> None:

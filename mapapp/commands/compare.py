@@ -72,10 +72,10 @@ def format_table(result: Comparison) -> str:
     ]
     header = ("faction", f"km² {result.date_a}", f"km² {result.date_b}", "gained", "lost", "net")
     lines += _columns(header, _net_rows(result))
-    lines += ["", "Areas that changed hands:"]
-    lines += _transition_rows(result.changes)
+    lines += ["", "Areas that changed hands (km² per transition and country):"]
+    lines += _transition_rows(_totals(result, "change"))
     lines += ["", "No data or not covered in one of the snapshots (not counted as a change):"]
-    lines += _transition_rows(result.no_data)
+    lines += _transition_rows(_totals(result, "no_data"))
     return "\n".join(lines) + "\n"
 
 
@@ -88,6 +88,11 @@ def _net_rows(result: Comparison) -> list[tuple[str, ...]]:
         amounts = [f"{net.loc[faction, c]:,.0f}" for c in ("km2_a", "km2_b", "gained", "lost")]
         rows.append((_label(str(faction)), *amounts, f"{net.loc[faction, 'net']:+,.0f}"))
     return rows
+
+
+def _totals(result: Comparison, kind: str) -> Any:
+    rows = result.matrix[result.matrix["kind"] == kind]
+    return rows.sort_values(["km2", "country"], ascending=[False, True])
 
 
 def _transition_rows(frame: Any) -> list[str]:

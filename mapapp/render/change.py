@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from typing import Any
 
 import folium
 import shapely
@@ -29,7 +30,7 @@ from mapapp.context import EventContext
 from mapapp.errors import ExportError
 from mapapp.factions import Palette, registry
 from mapapp.prepare import prepare_areas
-from mapapp.render.elements import HtmlControl, HtmlTooltip
+from mapapp.render.elements import HtmlControl
 from mapapp.render.html import esc, swatch
 from mapapp.render.layers import css_token
 
@@ -136,10 +137,10 @@ def add_change_layer(
 ) -> folium.FeatureGroup:
     """Draw the areas gained between two snapshots on ``fmap``, as one toggleable layer.
 
-    Each transition (from, to, country) of ``comparison.changes`` of at least ``min_km2`` becomes
-    one polygon, hatched in the gainer's colour and outlined in it, with the tooltip
-    ``"from X to Y, N km²"`` (HTML-escaped). No-data areas are not drawn (they are not gains);
-    the statistics (:attr:`Comparison.matrix`) keep every piece, slivers included.
+    Each changed polygon of ``comparison.changes`` of at least ``min_km2`` is hatched in the
+    gainer's colour and outlined in it, with the tooltip ``"from X to Y, N km²"`` (HTML-escaped);
+    one GeoJSON layer per gainer. No-data areas are not drawn (they are not gains); the
+    statistics (:attr:`Comparison.matrix`) keep every piece, slivers included.
 
     Parameters
     ----------
@@ -154,7 +155,7 @@ def add_change_layer(
     show
         Whether the layer is visible initially.
     min_km2
-        Smaller transitions (border slivers of the two derivations) are not drawn.
+        Smaller polygons (border slivers of the two derivations) are not drawn.
     max_error_m
         Simplification bound for the web geometry (see :func:`mapapp.prepare.prepare_areas`).
     legend
@@ -174,8 +175,8 @@ def add_change_layer(
     if not changes.empty:
         HatchPatterns(changes["to_faction"], palette).add_to(fmap)
         prepared = prepare_areas(changes, max_error_m=max_error_m, with_governorates=False)
-        for row, geom in zip(changes.itertuples(), prepared.geometry.values, strict=True):
-            _change_polygon(row.from_faction, row.to_faction, row.km2, geom, palette).add_to(group)
+        for gainer in sorted(set(prepared["to_faction"])):
+            _gainer_layer(prepared[prepared["to_faction"] == gainer], gainer, palette).add_to(group)
     group.add_to(fmap)
     _layer_controls_last(fmap)
     return group
@@ -228,27 +229,33 @@ def _layer_controls_last(fmap: folium.Map) -> None:
             fmap.add_child(child, name=key)
 
 
-def _change_polygon(
-    from_faction: str, to_faction: str, km2: float, geom: shapely.Geometry, palette: Palette
-) -> folium.GeoJson:
+def _gainer_layer(rows: Any, gainer: str, palette: Palette) -> folium.GeoJson:
+    """One GeoJSON layer with every polygon gained by ``gainer``, each with its escaped tooltip."""
     style = {
-        "fillColor": f"url(#{pattern_id(to_faction, palette)})",
+        "fillColor": f"url(#{pattern_id(gainer, palette)})",
         "fillOpacity": 1.0,
-        "color": registry().colour(to_faction, palette),
+        "color": registry().colour(gainer, palette),
         "weight": 1.5,
         "opacity": 0.9,
-        "className": f"mapapp-gain mapapp-gain-{css_token(to_faction)} mapapp-loss-{css_token(from_faction)}",
+        "className": f"mapapp-gain mapapp-gain-{css_token(gainer)}",
     }
-    feature = {
-        "type": "Feature",
-        "properties": {"from_faction": from_faction, "to_faction": to_faction, "km2": round(km2, 1)},
-        "geometry": json.loads(shapely.to_geojson(geom)),
-    }
-    layer = folium.GeoJson(
-        feature,
+    features = [
+        {
+            "type": "Feature",
+            "properties": {
+                "from_faction": row.from_faction,
+                "to_faction": row.to_faction,
+                "km2": round(float(row.km2), 1),
+                "tip": esc(tooltip_text(row.from_faction, row.to_faction, row.km2)),
+            },
+            "geometry": json.loads(shapely.to_geojson(row.geometry)),
+        }
+        for row in rows.itertuples()
+    ]
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
         style_function=lambda _f: style,
         highlight_function=lambda _f: {"weight": 3},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True, class_name="mapapp-tip"),
         control=False,
     )
-    layer.add_child(HtmlTooltip(esc(tooltip_text(from_faction, to_faction, km2)), className="mapapp-tip"))
-    return layer
