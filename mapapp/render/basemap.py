@@ -42,6 +42,12 @@ def light(geoms: Any, tolerance: float = SIMPLIFY_DEG) -> Any:
     return shapely.set_precision(simple, 10.0**-DECIMALS)
 
 
+def light_coverage(geoms: Any, tolerance: float = 2 * SIMPLIFY_DEG) -> Any:
+    """Return a coverage simplified as one (shared borders stay shared) and rounded."""
+    simple = shapely.coverage_simplify(np.asarray(geoms, dtype=object), tolerance)
+    return shapely.set_precision(simple, 10.0**-DECIMALS)
+
+
 def _collection(geoms: Any, styles: list[dict[str, Any]]) -> dict[str, Any]:
     features = [
         {"type": "Feature", "geometry": json.loads(shapely.to_geojson(g)), "properties": {"style": s}}
@@ -61,20 +67,19 @@ def countries_layer(with_fill: bool) -> folium.FeatureGroup:
     focus = countries["adm0_a3"].isin(_FOCUS).to_numpy()
     fills = [
         {"fillColor": "#fbfaf6" if f else "#ece8df", "fillOpacity": 1.0 if with_fill else 0.0,
-         "stroke": False}
+         "color": "#8a8a8a", "weight": 0.9}
         for f in focus
     ]  # fmt: skip
-    geoms = light(countries.geometry.values)
+    geoms = light_coverage(countries.geometry.values)
     group = folium.FeatureGroup(name="Base map: countries, governorates", control=True)
     group.add_child(_geojson(_collection(geoms, fills), BASE_PANE))
-    gov_lines = light(shapely.boundary(np.asarray(geography.governorates().geometry.values)))
+    gov_lines = shapely.boundary(light_coverage(geography.governorates().geometry.values, SIMPLIFY_DEG))
     gov_style = {"color": "#6b6b6b", "weight": 0.6, "opacity": 0.55, "dashArray": "2 3", "fill": False}
     group.add_child(_geojson(_collection(gov_lines, [gov_style] * len(gov_lines)), LINES_PANE))
-    borders = shapely.boundary(geoms)
-    border_styles = [
-        {"color": "#3a3a3a" if f else "#8a8a8a", "weight": 1.6 if f else 0.9, "fill": False} for f in focus
-    ]
-    group.add_child(_geojson(_collection(borders, border_styles), LINES_PANE))
+    # Syria's and Iraq's outlines go over the areas; the neighbours' are the stroke of their fill.
+    borders = shapely.boundary(geoms[focus])
+    border_style = {"color": "#3a3a3a", "weight": 1.6, "fill": False}
+    group.add_child(_geojson(_collection(borders, [border_style] * len(borders)), LINES_PANE))
     group.add_child(LabelLayer(country_labels(countries), LABELS_PANE))
     return group
 
