@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from mapapp.catalog import Catalog, CatalogEntry, parse_date
 from mapapp.errors import CatalogError, CompareError
@@ -33,6 +35,8 @@ OTHER_COUNTRY = "other"
 UNKNOWN = (NO_DATA, NOT_COVERED)
 CHANGE_COLUMNS = ("from_faction", "to_faction", "country", "km2")
 Kind = Literal["change", "unchanged", "no_data"]
+SLIVER_KM2 = 1e-6
+"""Overlay pieces smaller than 1 m² are numerical round-off, not areas (see :attr:`Comparison.sliver_km2`)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,6 +62,10 @@ class Comparison:
         ``km2_a, km2_b, gained, lost, net, gained_from_unknown, lost_to_unknown``.
     overlap_km2
         Area covered by both snapshots (any class, ``no_data`` included).
+    sliver_km2
+        Area of round-off slivers (polygons under :data:`SLIVER_KM2`, i.e. 1 m², and what
+        repairing them removed): counted in :attr:`matrix` and :attr:`net`, left out of
+        :attr:`changes` and :attr:`no_data`.
     """
 
     date_a: dt.date
@@ -67,6 +75,7 @@ class Comparison:
     matrix: pd.DataFrame
     net: pd.DataFrame
     overlap_km2: float
+    sliver_km2: float = 0.0
 
     @property
     def changed_km2(self) -> float:
@@ -123,14 +132,17 @@ def compare(a: ControlSnapshot, b: ControlSnapshot) -> Comparison:
         )
     matrix = _matrix(pieces)
     changed = known & (pieces["from_faction"] != pieces["to_faction"])
+    changes, left_out = _dissolve(pieces[changed])
+    no_data, left_out_no_data = _dissolve(pieces[~known])
     return Comparison(
         date_a=a.date,
         date_b=b.date,
-        changes=_dissolve(pieces[changed]),
-        no_data=_dissolve(pieces[~known]),
+        changes=changes,
+        no_data=no_data,
         matrix=matrix,
         net=net_table(matrix),
         overlap_km2=overlap_km2,
+        sliver_km2=left_out + left_out_no_data,
     )
 
 
@@ -287,16 +299,34 @@ def _matrix(pieces: gpd.GeoDataFrame) -> pd.DataFrame:
     return matrix.sort_values([*keys]).reset_index(drop=True)
 
 
-def _dissolve(pieces: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """One row per connected polygon of each (from, to, country), largest first, in EPSG:4326."""
+def _dissolve(pieces: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, float]:
+    """Return one row per connected polygon of each (from, to, country), largest first, in EPSG:4326.
+
+    Also return the km² left out: polygons under :data:`SLIVER_KM2` and what repairing the
+    dissolved geometry (``make_valid``, structure method) removed.
+    """
     if pieces.empty:
         empty = gpd.GeoDataFrame({c: [] for c in CHANGE_COLUMNS}, geometry=[], crs=CRS)
-        return empty.astype({"km2": float})
+        return empty.astype({"km2": float}), 0.0
     keys = ["from_faction", "to_faction", "country"]
-    merged = pieces.dissolve(by=keys, as_index=False).explode(index_parts=False)
+    merged = pieces.dissolve(by=keys, as_index=False)
+    repaired = shapely.make_valid(
+        np.asarray(merged.geometry.values), method="structure", keep_collapsed=False
+    )
+    merged = merged.set_geometry(repaired).explode(index_parts=False)
+    merged = merged[merged.geom_type == "Polygon"]
     merged["km2"] = merged.geometry.area / 1e6
+    merged = merged[merged["km2"] >= SLIVER_KM2]
+    left_out = max(float(pieces["km2"].sum() - merged["km2"].sum()), 0.0)
     merged = merged.sort_values(["km2", *keys], ascending=[False, True, True, True])
-    return merged[[*CHANGE_COLUMNS, "geometry"]].reset_index(drop=True).to_crs(CRS)
+    out = merged[[*CHANGE_COLUMNS, "geometry"]].reset_index(drop=True).to_crs(CRS)
+    # a metre-wide sliver may cross itself once in degrees: repair it there too (km² stay as measured)
+    invalid = ~out.is_valid
+    if invalid.any():
+        fixed = shapely.make_valid(np.asarray(out.geometry.values[invalid]), method="structure")
+        out.loc[invalid, "geometry"] = fixed
+        out = out[out.geom_type.isin(["Polygon", "MultiPolygon"]) & ~out.is_empty].reset_index(drop=True)
+    return out, left_out
 
 
 def _ordered(classes: set[str]) -> list[str]:

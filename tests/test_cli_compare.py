@@ -113,6 +113,9 @@ def test_geojson_out_file_holds_changes_and_no_data(
     }
     assert {str(d)[:10] for d in frame["date_b"]} == {"2018-02-07"}  # pyogrio parses ISO dates
     assert not list(tmp_path.glob(".changes.geojson.*"))
+    reference = tmp_path / "reference.txt"
+    reference.write_text("x")
+    assert target.stat().st_mode == reference.stat().st_mode  # usual permissions, not mkstemp's 0600
 
 
 @pytest.mark.parametrize(

@@ -253,6 +253,8 @@ def test_bundled_comparison_reconciles_with_each_snapshots_own_areas(
     assert set(result.matrix["country"]) <= {"SY", "IQ"}
     # changes are connected polygons whose areas add up to the matrix's transitions
     assert set(result.changes.geom_type) == {"Polygon"}
+    assert result.changes.is_valid.all() and result.no_data.is_valid.all()
+    assert result.sliver_km2 < 1e-3
     keys = ["country", "from_faction", "to_faction"]
     by_polygon = result.changes.groupby(keys)["km2"].sum()
     by_matrix = result.matrix[result.matrix["kind"] == "change"].set_index(keys)["km2"]

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -164,16 +164,14 @@ def _numeric(cell: str) -> bool:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
-    tmp: str | None = None
+    """Write ``text`` to ``path`` through a fresh file beside it and ``os.replace``."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with tmp.open("x", encoding="utf-8") as fh:  # created with the usual (umask) permissions
             fh.write(text)
         os.replace(tmp, path)
     except OSError as exc:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise ExportError(
             f"cannot write {str(path)!r} ({exc}): expected a writable file path in an existing "
             "directory; choose another --out path or omit --out to print to stdout"
