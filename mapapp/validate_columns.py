@@ -142,33 +142,52 @@ def _positions(texts: list[str | None], value: str) -> np.ndarray[Any, Any]:
     return np.array([i for i, t in enumerate(texts) if t == value], dtype=np.intp)
 
 
-def faction_column(columns: Sequence[str], faction_field: str | None) -> tuple[str | None, Problem | None]:
-    """Choose the faction column: the one named, else the first common name found."""
+def faction_column(table: pd.DataFrame, faction_field: str | None) -> tuple[str | None, Problem | None]:
+    """Choose the faction column: the one named, else the first common name found.
+
+    When none is found, the problem suggests the column whose values the registry knows best.
+    """
+    columns = [str(c) for c in table.columns]
     if faction_field is not None:
         found = find_column(columns, [faction_field.casefold()])
         if found is not None:
             return found, None
-        return None, Problem(
-            code="no-faction-column",
-            message=f"the faction column {faction_field!r} does not exist",
-            expected=f"a column named {faction_field!r}",
-            found=f"columns {list(columns)!r}",
-            where="the attribute table",
-            fix="name one of the columns found with --faction-field (faction_field=)",
-            details={"columns": list(columns)},
+        message, expected = (
+            f"the faction column {faction_field!r} does not exist",
+            f"a column named {faction_field!r}",
         )
-    found = find_column(columns, FACTION_FIELDS)
-    if found is not None:
-        return found, None
+    else:
+        found = find_column(columns, FACTION_FIELDS)
+        if found is not None:
+            return found, None
+        message = "no faction column found"
+        expected = f"a column named one of {', '.join(FACTION_FIELDS)} (any case), or one named explicitly"
+    fix = "name the column that holds the faction with --faction-field COLUMN (faction_field=)"
+    guess = _likely_faction_column(table)
+    if guess is not None:
+        column, known, distinct = guess
+        fix = f"--faction-field {column!r}: {known} of its {distinct} distinct values are known faction names"
     return None, Problem(
         code="no-faction-column",
-        message="no faction column found",
-        expected=f"a column named one of {', '.join(FACTION_FIELDS)} (any case), or one named explicitly",
-        found=f"columns {list(columns)!r}",
+        message=message,
+        expected=expected,
+        found=f"columns {columns!r}",
         where="the attribute table",
-        fix="name the column that holds the faction with --faction-field COLUMN (faction_field=)",
-        details={"columns": list(columns)},
+        fix=fix,
+        details={"columns": columns, "suggested": guess[0] if guess else None},
     )
+
+
+def _likely_faction_column(table: pd.DataFrame) -> tuple[str, int, int] | None:
+    """Return (column, known values, distinct values) of the column most values of which are factions."""
+    reg = registry()
+    best: tuple[str, int, int] | None = None
+    for name in table.columns:
+        values = {t for t in _texts(table[name]) if t is not None}
+        known = sum(reg.resolve(v) is not None for v in values)
+        if known and (best is None or known / len(values) > best[1] / best[2]):
+            best = (str(name), known, len(values))
+    return best
 
 
 def check_columns(
@@ -185,7 +204,7 @@ def check_columns(
     out = Columns(canonical={c: [None] * len(table) for c in AREA_COLUMNS}, extras=pd.DataFrame())
     fmap, map_problems = check_faction_map(faction_map)
     out.problems.extend(map_problems)
-    fcol, problem = faction_column(names, faction_field)
+    fcol, problem = faction_column(table, faction_field)
     used: set[str] = set()
     if problem is not None:
         out.problems.append(problem)

@@ -119,7 +119,9 @@ def test_no_faction_column_lists_columns_and_the_option() -> None:
         validate(frame([box(39, 35)], held_by=["sdf"], name=["a"]), META)
     problem = info.value.problems[0]
     assert "['held_by', 'name']" in problem.found
-    assert "--faction-field" in problem.fix
+    assert problem.fix == "--faction-field 'held_by': 1 of its 1 distinct values are known faction names"
+    bare = check(frame([box(39, 35)], name=["a"]), META).errors[0]
+    assert bare.fix == "name the column that holds the faction with --faction-field COLUMN (faction_field=)"
 
 
 def test_named_faction_field_missing() -> None:
