@@ -100,7 +100,9 @@ def format_json(events: Sequence[Event], contexts: Sequence[EventContext]) -> st
 
 
 def _record(event: Event, ctx: EventContext) -> dict[str, object]:
-    return {"title": event.title, "lon": event.lon, "lat": event.lat, **ctx.to_dict()}
+    context = ctx.to_dict()
+    head = {k: context.pop(k) for k in ("event_id", "event_date")}
+    return {**head, "title": event.title, "lon": event.lon, "lat": event.lat, **context}
 
 
 def _cell(value: object) -> object:
