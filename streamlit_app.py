@@ -15,6 +15,9 @@ from dashboard import data, mapview, panels, sidebar, upload
 from dashboard.state import query_differs, to_query
 from mapapp.errors import MapAppError
 from mapapp.paths import data_dir
+from mapapp.render.layers import faction_order
+
+TABS = ("Map", "Statistics", "Add a snapshot", "Download")
 
 
 def page(root: Path) -> None:
@@ -33,7 +36,7 @@ def page(root: Path) -> None:
     with st.spinner(f"Loading the snapshot of {entry.date}…"):
         snap = data.snapshot(root, entry)
         events = data.events()
-    view = sidebar.view(entry, snap.factions, data.event_categories(events))
+    view = sidebar.view(entry, faction_order(snap.factions), data.event_categories(events))
     wanted = to_query(view, snap.factions)
     current = {k: st.query_params.get_all(k) for k in st.query_params}
     if query_differs(current, wanted):
@@ -41,17 +44,20 @@ def page(root: Path) -> None:
     if notice:
         st.warning(notice)
     panels.header(snap)
-    tab_map, tab_stats, tab_upload, tab_download = st.tabs(
-        ["Map", "Statistics", "Add a snapshot", "Download"]
-    )
-    with tab_map:
-        mapview.section(root, entry, snap, events, view)
-    with tab_stats:
-        panels.statistics(root, entry)
-    with tab_upload:
-        upload.panel(root, entries)
-    with tab_download:
-        panels.downloads(root, entry, snap, events, view)
+    # lazy tabs: only the open one runs (a map drawn in a hidden tab has no size)
+    tab_map, tab_stats, tab_upload, tab_download = st.tabs(list(TABS), key="tab", on_change="rerun")
+    if tab_map.open:
+        with tab_map:
+            mapview.section(root, entry, snap, events, view)
+    if tab_stats.open:
+        with tab_stats:
+            panels.statistics(root, entry)
+    if tab_upload.open:
+        with tab_upload:
+            upload.panel(root, entries)
+    if tab_download.open:
+        with tab_download:
+            panels.downloads(root, entry, snap, events, view)
     panels.credits(snap, events, view)
 
 

@@ -7,6 +7,7 @@ map rebuilds nothing. The last zoom and centre are passed back so the view survi
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,16 @@ MAP_KEY = "map"
 
 
 def _view_state() -> tuple[tuple[float, float] | None, int | None]:
+    """Return the centre and zoom the user left the map at (None until they moved it)."""
     last = st.session_state.get(MAP_KEY) or {}
-    centre = last.get("center")
-    zoom = last.get("zoom")
-    if not centre:
+    centre, zoom = last.get("center") or {}, last.get("zoom")
+    try:
+        lat, lng = float(centre["lat"]), float(centre["lng"])
+    except (KeyError, TypeError, ValueError):
         return None, None
-    return (float(centre["lat"]), float(centre["lng"])), int(zoom) if zoom else None
+    if not (math.isfinite(lat) and math.isfinite(lng)):
+        return None, None
+    return (lat, lng), int(zoom) if isinstance(zoom, (int, float)) and math.isfinite(zoom) else None
 
 
 @st.fragment

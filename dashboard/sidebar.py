@@ -48,10 +48,9 @@ def faction_toggles(present: Sequence[str], palette: Palette) -> tuple[str, ...]
     """Show one toggle per faction of the snapshot, with its colour; return the selected ids."""
     reg = registry()
     wanted = st.session_state.pop("_url_factions", None)
-    if wanted is not None:
-        chosen = pick_factions(wanted, present)
-        for fid in present:
-            st.session_state[f"faction_{fid}"] = fid in chosen
+    chosen = pick_factions(wanted or [], present)
+    for fid in present:  # seed each toggle once (from the link on a session's first run)
+        st.session_state.setdefault(f"faction_{fid}", fid in chosen)
     st.sidebar.markdown("**Factions**")
     selected = []
     for fid in present:
@@ -62,7 +61,7 @@ def faction_toggles(present: Sequence[str], palette: Palette) -> tuple[str, ...]
             f'background:{colour};border:1px solid #555"></div>',
             unsafe_allow_html=True,
         )
-        if toggle.checkbox(reg.label(fid), value=True, key=f"faction_{fid}"):
+        if toggle.checkbox(reg.label(fid), key=f"faction_{fid}"):
             selected.append(fid)
     return tuple(selected)
 

@@ -31,10 +31,11 @@ _PENDING = "_select_after_upload"
 
 
 def apply_pending_selection() -> None:
-    """Select a snapshot just saved (must run before the snapshot picker is drawn)."""
+    """Select a snapshot just saved and show its map (must run before those widgets are drawn)."""
     pending = st.session_state.pop(_PENDING, None)
     if pending:
         st.session_state["snapshot"] = pending
+        st.session_state["tab"] = "Map"
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -132,7 +133,9 @@ def panel(root: Path, entries: Sequence[CatalogEntry]) -> None:
         "GeoJSON, GeoPackage, zipped Shapefile or KML with polygons of control. The file is "
         "validated first; nothing is saved until the report has no errors."
     )
-    upload = st.file_uploader("Snapshot file", type=list(FORMATS), key="upload_file")
+    done = int(st.session_state.get("_uploads_saved", 0))  # a new key empties the uploader
+    key = "upload_file" if not done else f"upload_file_{done}"
+    upload = st.file_uploader("Snapshot file", type=list(FORMATS), key=key)
     if upload is None:
         return
     payload = upload.getvalue()
@@ -176,6 +179,7 @@ def _validate_and_save(root: Path, entries: Sequence[CatalogEntry], name: str, r
         with st.spinner("Saving atomically…"):
             entry = Catalog(root).add(result.snapshot, replace=bool(meta["replace"]))
         st.session_state[_PENDING] = entry.date.isoformat()
+        st.session_state["_uploads_saved"] = int(st.session_state.get("_uploads_saved", 0)) + 1
         st.toast(f"Saved the snapshot of {entry.date}: it is now selected.")
         st.rerun()
 

@@ -29,10 +29,12 @@ def catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Catalog:
     return make_catalog(tmp_path / "data")
 
 
-def run_app(query: dict[str, Any] | None = None) -> AppTest:
+def run_app(query: dict[str, Any] | None = None, tab: str | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     if query:
         at.query_params.update(query)
+    if tab:
+        at.session_state["tab"] = tab
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -81,7 +83,7 @@ def test_default_load_shows_2017_01_08(catalog: Catalog) -> None:
 
 
 def test_switching_snapshot_changes_statistics(catalog: Catalog) -> None:
-    at = run_app()
+    at = run_app(tab="Statistics")
     before = at.dataframe[0].value
     at.selectbox(key="snapshot").set_value("2018-02-07").run()
     assert not at.exception
@@ -122,7 +124,7 @@ def test_invalid_upload_shows_the_domain_error_and_changes_nothing(catalog: Cata
     manifest = catalog.manifest_path.read_bytes()
     files = sorted(p.name for p in catalog.dir.iterdir())
     bad = invalid_file(tmp_path / "swapped.geojson")
-    at = run_app()
+    at = run_app(tab="Add a snapshot")
     at.file_uploader(key="upload_file").set_value((bad.name, bad.read_bytes(), "application/geo+json")).run()
     assert not at.exception
     errors = "\n".join(e.value for e in at.error)
@@ -137,7 +139,7 @@ def test_invalid_upload_shows_the_domain_error_and_changes_nothing(catalog: Cata
 
 def test_valid_upload_with_mapping_becomes_selectable(catalog: Catalog, tmp_path: Path) -> None:
     path = upload_file(tmp_path / "newer.geojson")
-    at = run_app()
+    at = run_app(tab="Add a snapshot")
     at.file_uploader(key="upload_file").set_value(
         (path.name, path.read_bytes(), "application/geo+json")
     ).run()
@@ -156,6 +158,8 @@ def test_valid_upload_with_mapping_becomes_selectable(catalog: Catalog, tmp_path
     assert not at.exception
     assert any(o.startswith("2018-03-01") for o in at.selectbox(key="snapshot").options)
     assert at.selectbox(key="snapshot").value == "2018-03-01"
+    assert at.session_state["tab"] == "Map"  # the new snapshot's map is shown at once
+    assert map_args(at)
     assert dt.date(2018, 3, 1) in catalog.dates()
     saved = catalog.load(dt.date(2018, 3, 1))
     assert "syrian_opposition" in saved.factions
