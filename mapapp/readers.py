@@ -43,6 +43,9 @@ from mapapp.intake import (
 )
 from mapapp.snapshot import AREA_COLUMNS, ControlSnapshot
 
+_MULTI_LAYER = (".gpkg", ".kml")
+"""Formats whose files may hold several layers (read together unless one is named)."""
+
 __all__ = [
     "ATTR_FORMAT",
     "ATTR_NOTES",
@@ -141,7 +144,7 @@ def read_vector(
         if suffix == ".kml":
             check_kml(path)
         target, layers = _gdal_target(path), None
-    frame = _read_layers(path, target, layers, layer)
+    frame = _read_layers(path, target, layers, layer, multi=suffix in _MULTI_LAYER)
     if suffix == ".kml":
         frame = _drop_kml_defaults(frame)
     frame.attrs[ATTR_SOURCE] = path.name
@@ -176,14 +179,15 @@ def _drop_kml_defaults(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _read_layers(
-    path: Path, target: str | bytes, shps: list[str] | None, layer: str | None
+    path: Path, target: str | bytes, shps: list[str] | None, layer: str | None, *, multi: bool
 ) -> gpd.GeoDataFrame:
     notes: list[str] = []
     if shps is not None:
         names = [PurePosixPath(s).stem for s in shps]
         sources: list[tuple[str | bytes, str | None]] = [(f"{target!s}/{s}", None) for s in shps]
     else:
-        layer_names = [layer] if layer is not None else _geometry_layers(path, target, notes)
+        listed = multi and layer is None
+        layer_names = _geometry_layers(path, target, notes) if listed else [layer]
         names = [str(n) for n in layer_names]
         sources = [(target, n) for n in layer_names]
     parts = [_guarded(path, functools.partial(_read_one, t, n), notes) for t, n in sources]
