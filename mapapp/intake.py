@@ -33,7 +33,22 @@ SUPPORTED = (
     "GeoJSON (.geojson/.json), GeoPackage (.gpkg), zipped Shapefile (.zip), KML (.kml), FlatGeobuf (.fgb)"
 )
 _MAGIC = ((b"PK\x03\x04", ".zip"), (b"SQLite format 3\x00", ".gpkg"), (b"fgb\x03", ".fgb"))
-_KML_FORBIDDEN = (b"<!doctype", b"<!entity")
+_DTD_FIX = (
+    "Remove the <!DOCTYPE …> block and any &entity; references, or export the KML again from a GIS "
+    "(QGIS, Google Earth) which does not write them."
+)
+_KML_FORBIDDEN = {
+    b"<!doctype": (
+        "the KML declares DOCTYPE (a DTD); DTDs can read other files or expand without limit, "
+        "so such files are never parsed",
+        _DTD_FIX,
+    ),
+    b"<!entity": ("the KML declares ENTITY (entities); such files are never parsed", _DTD_FIX),
+    b"<networklink": (
+        "the KML contains a <NetworkLink>, which would fetch other files; mapapp never fetches anything",
+        "Export the linked layer itself (save it as KML or GeoJSON in a GIS) and validate that file.",
+    ),
+}
 
 
 def max_upload_bytes() -> int:
@@ -112,21 +127,14 @@ def format_suffix(path: Path, size: int) -> str:
 
 
 def check_kml(path: Path) -> None:
-    """Refuse KML with a DOCTYPE or entity declarations (external entities, billion laughs)."""
+    """Refuse KML with a DOCTYPE, entity declarations or network links (a linear scan, no parsing)."""
     tail = b""
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             window = (tail + block).lower()
-            for token in _KML_FORBIDDEN:
+            for token, (what, fix) in _KML_FORBIDDEN.items():
                 if token in window:
-                    raise fail(
-                        path,
-                        f"the KML declares {token.decode().upper()[2:]} (a DTD or entities); "
-                        "such files can read "
-                        "other files or expand without limit, so they are never parsed",
-                        "Remove the <!DOCTYPE …> block and any &entity; references, or export the KML again "
-                        "from a GIS (QGIS, Google Earth) which does not write them.",
-                    )
+                    raise fail(path, what, fix)
             tail = window[-16:]
 
 

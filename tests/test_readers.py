@@ -199,7 +199,9 @@ def test_zip_shapefile_layer_choice(tmp_path: Path) -> None:
 def test_kml_with_doctype_or_entities_refused_before_parsing(tmp_path: Path, doctype: str) -> None:
     path = tmp_path / "x.kml"
     path.write_text(f'<?xml version="1.0"?>\n{doctype}\n<kml><Document/></kml>\n')
-    with pytest.raises(SnapshotReadError, match=r"declares DOCTYPE.*never parsed.*Remove the <!DOCTYPE"):
+    with pytest.raises(
+        SnapshotReadError, match=r"declares DOCTYPE \(a DTD\).*never parsed.*Remove the <!DOCTYPE"
+    ):
         read_vector(path)
 
 
@@ -251,3 +253,13 @@ def test_file_names_with_uri_characters(tmp_path: Path, name: str) -> None:
     raw = read_vector(_geojson(tmp_path / name))
     assert raw["faction"].tolist() == ["sdf"]
     assert raw.attrs[ATTR_SOURCE] == name
+
+
+def test_kml_network_link_refused(tmp_path: Path) -> None:
+    path = tmp_path / "link.kml"
+    path.write_text(
+        '<?xml version="1.0"?><kml><Document><NetworkLink><Link><href>http://example.com/x.kml</href>'
+        "</Link></NetworkLink></Document></kml>"
+    )
+    with pytest.raises(SnapshotReadError, match=r"contains a <NetworkLink>.*never fetches anything"):
+        read_vector(path)
