@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import stat
 import zipfile
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from mapapp.errors import SnapshotReadError
@@ -32,7 +33,6 @@ DRIVERS = {
 SUPPORTED = (
     "GeoJSON (.geojson/.json), GeoPackage (.gpkg), zipped Shapefile (.zip), KML (.kml), FlatGeobuf (.fgb)"
 )
-_MAGIC = ((b"PK\x03\x04", ".zip"), (b"SQLite format 3\x00", ".gpkg"), (b"fgb\x03", ".fgb"))
 _DTD_FIX = (
     "Remove the <!DOCTYPE …> block and any &entity; references, or export the KML again from a GIS "
     "(QGIS, Google Earth) which does not write them."
@@ -101,29 +101,53 @@ def checked_size(path: Path, cap: int) -> int:
 
 
 def format_suffix(path: Path, size: int) -> str:
-    """Return the format's suffix (a key of :data:`DRIVERS`): the file's own, else sniffed from its head."""
-    suffix = path.suffix.lower()
-    if suffix in DRIVERS:
-        return suffix
+    """Return the format's suffix (a key of :data:`DRIVERS`), checked against the file's first bytes.
+
+    GDAL picks its driver from the content, not the name: a VRT renamed ``.geojson`` would read
+    other local files. So a named format must match its signature, and a file without a known
+    suffix is recognised from its head.
+    """
     try:
         with path.open("rb") as fh:
-            head = fh.read(min(size, 512))
+            head = fh.read(min(size, 4096))
     except OSError as exc:
         raise fail(path, f"cannot read the file ({exc.strerror})", "Check its permissions.") from exc
-    for magic, guess in _MAGIC:
-        if head.startswith(magic):
-            return guess
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped.startswith(b"{"):
-        return ".geojson"
-    if b"<kml" in head.lower():
-        return ".kml"
-    raise fail(
-        path,
-        f"unsupported file type {suffix or '(no suffix)'!r}: expected {SUPPORTED}",
-        "Export the snapshot to one of these formats "
-        "(a Shapefile must be zipped with its .shx, .dbf and .prj).",
-    )
+    suffix = path.suffix.lower()
+    if suffix in DRIVERS:
+        if not _SIGNATURES[suffix](head):
+            raise fail(
+                path,
+                f"the file is named {suffix} but does not start like {DRIVERS[suffix]} "
+                f"(first bytes {head[:24]!r})",
+                f"Export it again as {DRIVERS[suffix]} (UTF-8 text for GeoJSON and KML); renamed files of "
+                "other formats are refused",
+            )
+        return suffix
+    guess = next((s for s, matches in _SIGNATURES.items() if matches(head)), None)
+    if guess is None:
+        raise fail(
+            path,
+            f"unsupported file type {suffix or '(no suffix)'!r}: expected {SUPPORTED}",
+            "Export the snapshot to one of these formats "
+            "(a Shapefile must be zipped with its .shx, .dbf and .prj).",
+        )
+    return guess
+
+
+def _text_head(head: bytes) -> bytes:
+    return head.lstrip(b"\xef\xbb\xbf\x1e \t\r\n")
+
+
+_SIGNATURES: dict[str, Callable[[bytes], bool]] = {
+    ".zip": lambda head: head.startswith((b"PK\x03\x04", b"PK\x05\x06")),
+    ".gpkg": lambda head: head.startswith(b"SQLite format 3\x00"),
+    ".fgb": lambda head: head.startswith(b"fgb\x03"),
+    ".geojson": lambda head: _text_head(head).startswith(b"{"),
+    ".json": lambda head: _text_head(head).startswith(b"{"),
+    ".kml": lambda head: _text_head(head).startswith(b"<") and b"<kml" in head.lower(),
+}
+SHP_MAGIC = b"\x00\x00\x27\x0a"
+"""The first 4 bytes of every ``.shp`` file (file code 9994, big-endian)."""
 
 
 def check_kml(path: Path) -> None:
@@ -178,7 +202,24 @@ def inspect_zip(path: Path, max_total: int, layer: str | None) -> tuple[str, lis
                 path, f"no layer {layer!r} in the zip; layers found: {stems!r}", "Pick one of these layers."
             )
         shps = chosen
+    _check_shp_magic(path, shps)
     return f"/vsizip/{path.resolve()}", shps
+
+
+def _check_shp_magic(path: Path, shps: list[str]) -> None:
+    """Refuse ``.shp`` members that are not shapefiles (GDAL would pick a driver by content)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            heads = {name: zf.open(name).read(4) for name in shps}
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError) as exc:
+        raise fail(path, f"cannot read the zip member ({exc})", "Zip the shapefile parts again.") from exc
+    for name, head in heads.items():
+        if head != SHP_MAGIC:
+            raise fail(
+                path,
+                f"the zip member {name!r} is not a shapefile (first bytes {head!r})",
+                "Zip the .shp, .shx, .dbf and .prj files written by a GIS.",
+            )
 
 
 def _check_member(path: Path, info: zipfile.ZipInfo) -> None:

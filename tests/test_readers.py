@@ -263,3 +263,26 @@ def test_kml_network_link_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(SnapshotReadError, match=r"contains a <NetworkLink>.*never fetches anything"):
         read_vector(path)
+
+
+def test_renamed_vrt_refused_before_gdal_can_read_other_files(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.csv"
+    secret.write_text("name,wkt\nsecret,POINT (39 35)\n")
+    vrt = (
+        f"<OGRVRTDataSource><OGRVRTLayer name='s'><SrcDataSource>{secret}</SrcDataSource>"
+        "</OGRVRTLayer></OGRVRTDataSource>"
+    )
+    (tmp_path / "evil.geojson").write_text(vrt)
+    with pytest.raises(
+        SnapshotReadError, match=r"named \.geojson but does not start like GeoJSON.*OGRVRTDataSource"
+    ):
+        read_vector(tmp_path / "evil.geojson")
+    (tmp_path / "evil.kml").write_text(vrt)
+    with pytest.raises(SnapshotReadError, match=r"named \.kml but does not start like KML"):
+        read_vector(tmp_path / "evil.kml")
+
+
+def test_zip_member_named_shp_must_be_a_shapefile(tmp_path: Path) -> None:
+    path = _zip(tmp_path / "fake.zip", [("areas.shp", b"<OGRVRTDataSource/>"), ("areas.dbf", b"")])
+    with pytest.raises(SnapshotReadError, match=r"the zip member 'areas\.shp' is not a shapefile"):
+        read_vector(path)
