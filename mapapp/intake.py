@@ -138,9 +138,10 @@ def _text_head(head: bytes) -> bytes:
     return head.lstrip(b"\xef\xbb\xbf\x1e \t\r\n")
 
 
+_GPKG_IDS = (b"GPKG", b"GP10", b"GP11")  # SQLite application_id of a GeoPackage (offset 68)
 _SIGNATURES: dict[str, Callable[[bytes], bool]] = {
     ".zip": lambda head: head.startswith((b"PK\x03\x04", b"PK\x05\x06")),
-    ".gpkg": lambda head: head.startswith(b"SQLite format 3\x00"),
+    ".gpkg": lambda head: head.startswith(b"SQLite format 3\x00") and head[68:72] in _GPKG_IDS,
     ".fgb": lambda head: head.startswith(b"fgb\x03"),
     ".geojson": lambda head: _text_head(head).startswith(b"{"),
     ".json": lambda head: _text_head(head).startswith(b"{"),

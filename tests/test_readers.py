@@ -286,3 +286,13 @@ def test_zip_member_named_shp_must_be_a_shapefile(tmp_path: Path) -> None:
     path = _zip(tmp_path / "fake.zip", [("areas.shp", b"<OGRVRTDataSource/>"), ("areas.dbf", b"")])
     with pytest.raises(SnapshotReadError, match=r"the zip member 'areas\.shp' is not a shapefile"):
         read_vector(path)
+
+
+def test_plain_sqlite_named_gpkg_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "plain.gpkg"
+    with sqlite3.connect(path) as db:
+        db.execute("create table t (a)")
+    with pytest.raises(SnapshotReadError, match=r"named \.gpkg but does not start like GPKG"):
+        read_vector(path)
