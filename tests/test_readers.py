@@ -289,10 +289,12 @@ def test_zip_member_named_shp_must_be_a_shapefile(tmp_path: Path) -> None:
 
 
 def test_plain_sqlite_named_gpkg_refused(tmp_path: Path) -> None:
+    import contextlib
     import sqlite3
 
     path = tmp_path / "plain.gpkg"
-    with sqlite3.connect(path) as db:
+    with contextlib.closing(sqlite3.connect(path)) as db:
         db.execute("create table t (a)")
+        db.commit()
     with pytest.raises(SnapshotReadError, match=r"named \.gpkg but does not start like GPKG"):
         read_vector(path)
