@@ -1,0 +1,126 @@
+"""Draw time of HTML maps in headless Chromium (Debian ``/usr/bin/chromium`` through playwright).
+
+The draw time of a page is the time from navigation start (``performance.timeOrigin``) to the
+first animation frame after both (a) the window's ``load`` event, so every inline script has run,
+and (b) the page holding its full number of SVG ``<path>`` elements, so every Leaflet vector layer
+is in the DOM; the frame is when the browser paints it. The full number is learnt once per page
+(a calibration load, waiting until the count stays the same for half a second).
+
+No request leaves the machine: ``file://`` loads as is, Leaflet's CDN files (the naive page's
+``leaflet@1.9.3`` links) are answered with the pinned local copy from ``node_modules``, and every
+other request (jQuery, Bootstrap, fonts, tiles…) gets an empty answer at once, so the naive page
+is not slowed by the network either (it is spared parsing jQuery and Bootstrap: a favour to it).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, Page, Route, sync_playwright
+
+from mapapp.assets import asset_path, inline_tag
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+VIEWPORT = {"width": 1280, "height": 860}
+TIMEOUT_MS = 300_000
+_LOCAL = {
+    "leaflet.js": asset_path("leaflet_js"),
+    "leaflet.css": asset_path("leaflet_css"),
+}
+_PROBE = """
+window.__drawn = null;
+window.addEventListener('load', function () {
+  (function poll() {
+    if (document.querySelectorAll('path').length >= %d) {
+      requestAnimationFrame(function () { window.__drawn = performance.now(); });
+    } else {
+      requestAnimationFrame(poll);
+    }
+  })();
+});
+"""
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Start headless Chromium; close it on exit."""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _route(route: Route) -> None:
+    url = route.request.url
+    if url.startswith("file:"):
+        route.continue_()
+        return
+    name = url.split("?")[0].rsplit("/", 1)[-1]
+    local = _LOCAL.get(name) if "leaflet@" in url else None
+    if local is not None:
+        route.fulfill(path=str(local))
+    else:
+        route.fulfill(status=200, body="")
+
+
+def _open(browser: Browser, path: Path, probe: str | None) -> tuple[Any, Page, list[str]]:
+    context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.route("**/*", _route)
+    if probe is not None:
+        page.add_init_script(probe)
+    page.goto(path.resolve().as_uri(), wait_until="commit", timeout=TIMEOUT_MS)
+    return context, page, errors
+
+
+def path_count(browser: Browser, path: Path) -> int:
+    """Return the number of SVG paths a page settles on (the calibration load)."""
+    context, page, _ = _open(browser, path, None)
+    page.wait_for_load_state("load", timeout=TIMEOUT_MS)
+    last, stable = -1, 0
+    while stable < 3:
+        page.wait_for_timeout(200)
+        count = int(page.evaluate("document.querySelectorAll('path').length"))
+        stable = stable + 1 if count == last else 0
+        last = count
+    context.close()
+    return last
+
+
+def draw_ms(browser: Browser, path: Path, runs: int, *, strict: bool = False) -> dict[str, float]:
+    """Return the median draw time (ms) of ``path`` over ``runs`` loads, and its path count.
+
+    ``strict``: raise if the page reports a JavaScript error (used for our own pages).
+    """
+    expected = path_count(browser, path)
+    times = []
+    for _ in range(runs):
+        context, page, errors = _open(browser, path, _PROBE % expected)
+        page.wait_for_function("window.__drawn !== null", timeout=TIMEOUT_MS, polling=50)
+        times.append(float(page.evaluate("window.__drawn")))
+        context.close()
+        if strict and errors:
+            raise RuntimeError(f"{path.name}: page errors {errors[:3]}")
+    return {"ms": statistics.median(times), "paths": expected, "runs": runs}
+
+
+def empty_map_page(out: Path) -> Path:
+    """Write the empty-map floor: Leaflet inlined, one map, no layer, no tiles."""
+    head = "\n".join(inline_tag(n) for n in ("leaflet_css", "leaflet_js"))
+    out.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>" + head
+        + "<style>html,body,#m{height:100%;margin:0}</style></head><body><div id='m'></div>"
+        "<script>L.map('m').setView([33.3, 42.0], 6);</script></body></html>",
+        encoding="utf-8",
+    )  # fmt: skip
+    return out
