@@ -42,6 +42,8 @@ from mapapp.intake import (
     max_upload_bytes,
 )
 from mapapp.snapshot import AREA_COLUMNS, ControlSnapshot
+from mapapp.validate import SnapshotMeta, check
+from mapapp.validate_model import ATTR_FORMAT, ATTR_NOTES, ATTR_SOURCE
 
 _MULTI_LAYER = (".gpkg", ".kml")
 """Formats whose files may hold several layers (read together unless one is named)."""
@@ -71,9 +73,6 @@ except ImportError:  # pragma: no cover
 
 _DECODE_ERRORS: tuple[type[BaseException], ...] = (UnicodeError, *_ARROW_ERRORS)
 
-ATTR_SOURCE = "mapapp_source"
-ATTR_FORMAT = "mapapp_format"
-ATTR_NOTES = "mapapp_read_notes"
 
 _URI_CHARACTERS = ";?!#"
 _KML_DEFAULTS: dict[str, int | None] = {
@@ -290,8 +289,6 @@ def read_catalog_file(path: Path, entry: CatalogEntry, *, trusted: bool) -> Cont
     SnapshotValidationError
         An untrusted file no longer validates.
     """
-    from mapapp.validate import SnapshotMeta, check  # validate imports this module
-
     frame = read_vector(path, max_bytes=sys.maxsize)  # written by the catalog: no upload cap
     if trusted:
         areas = _trusted_areas(frame)

@@ -30,12 +30,19 @@ import pandas as pd
 from pyproj import CRS
 
 from mapapp.errors import Problem, SnapshotValidationError
-from mapapp.readers import ATTR_FORMAT, ATTR_NOTES, ATTR_SOURCE
 from mapapp.snapshot import AREA_COLUMNS, ControlSnapshot
 from mapapp.validate_columns import Columns, check_columns
 from mapapp.validate_coverage import check_overlaps, check_region
 from mapapp.validate_geometry import GeometryResult, Locate, OnInvalid, check_geometries, indices
-from mapapp.validate_model import SnapshotMeta, SnapshotWarning, ValidationReport, check_meta
+from mapapp.validate_model import (
+    ATTR_FORMAT,
+    ATTR_NOTES,
+    ATTR_SOURCE,
+    SnapshotMeta,
+    SnapshotWarning,
+    ValidationReport,
+    check_meta,
+)
 
 POLICIES: tuple[OnInvalid, ...] = get_args(OnInvalid)
 __all__ = [

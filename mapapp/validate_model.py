@@ -15,6 +15,11 @@ from mapapp.errors import Problem, Severity, format_problems
 from mapapp.factions import registry
 from mapapp.snapshot import ControlSnapshot
 
+# Keys of ``GeoDataFrame.attrs`` where the reader records a raw frame's provenance.
+ATTR_SOURCE = "mapapp_source"
+ATTR_FORMAT = "mapapp_format"
+ATTR_NOTES = "mapapp_read_notes"
+
 
 class SnapshotWarning(UserWarning):
     """A non-blocking problem found by :func:`validate` (the data was accepted, maybe repaired)."""
