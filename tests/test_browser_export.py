@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,7 @@ def test_every_faction_is_drawn_and_in_the_legend(browser_page: Any, khasham_exp
 
 
 def test_khasham_popup_shows_claims_with_sources(browser_page: Any, khasham_export: Any) -> None:
-    path, _ = khasham_export
+    path, snapshot = khasham_export
     open_map(browser_page, path)
     marker = browser_page.locator('[data-event="khasham_2018"]')
     assert marker.count() == 1
@@ -76,6 +77,11 @@ def test_khasham_popup_shows_claims_with_sources(browser_page: Any, khasham_expo
     for i in range(links.count()):
         assert links.nth(i).get_attribute("rel") == "noopener noreferrer"
         assert links.nth(i).get_attribute("href").startswith(("http://", "https://"))
+    ground = popup.locator(".mapapp-context").inner_text()
+    assert ground.startswith(f"Ground: On the snapshot of {snapshot.date.isoformat()}: ground held by ")
+    if snapshot.date.isoformat() == "2018-02-07":  # the bundled snapshot (not the fallback fixture)
+        assert "ground held by Syrian Democratic Forces (SDF);" in ground
+        assert re.search(r"; \d+\.\d km to ground held by Syrian government and allies", ground), ground
 
 
 def test_toggling_a_faction_layer_hides_its_paths(browser_page: Any, khasham_export: Any) -> None:

@@ -15,6 +15,7 @@ from map_fixtures import HOSTILE, governorate_snapshot
 from mapapp.events import CasualtyClaim, Event, EventSet, load_events
 from mapapp.factions import registry
 from mapapp.render import MapOptions, build_map
+from mapapp.render.elements import HtmlPopup
 from mapapp.render.hatch import low_pattern_id, pattern_id
 from mapapp.render.layers import area_style
 from mapapp.render.markers import event_popup
@@ -245,3 +246,64 @@ def test_low_confidence_is_marked_only_when_levels_differ() -> None:
     areas = uniform.areas.assign(confidence="approximate")
     html = build_map(dataclasses.replace(uniform, areas=areas), None).get_root().render()
     assert "mapapp-hatch-low-" not in html and 'data-key="low-confidence"' not in html
+
+
+def marker_popups(fmap: folium.Map) -> dict[str, str]:
+    """Return each event marker's popup HTML by event id."""
+    popups = {}
+    for group in children(fmap, folium.FeatureGroup):
+        for marker in children(group, folium.Marker):
+            event_id = re.search(r'data-event="([^"]+)"', marker.icon.options["html"]).group(1)  # type: ignore[union-attr]
+            popups[event_id] = next(c.html for c in children(marker, HtmlPopup))
+    return popups
+
+
+def test_khasham_popup_says_sdf_ground_and_distance_to_government() -> None:
+    from mapapp.catalog import Catalog
+    from mapapp.paths import bundled_data_dir
+
+    catalog = Catalog(bundled_data_dir())
+    if dt.date(2018, 2, 7) not in catalog.dates():
+        pytest.skip("bundled snapshot 2018-02-07 not built")
+    fmap = build_map(catalog.load("2018-02-07"), load_events(), MapOptions())
+    popup = marker_popups(fmap)["khasham_2018"]
+    context = re.search(r'<p class="mapapp-context" data-faction="sdf">(.*?)</p>', popup)
+    assert context is not None, popup
+    assert "On the snapshot of 2018-02-07: ground held by Syrian Democratic Forces (SDF)" in context.group(1)
+    assert re.search(r"; \d+\.\d km to ground held by Syrian government and allies", context.group(1))
+
+
+def test_contexts_are_computed_once_per_map_on_the_snapshot_shown(
+    snapshot: ControlSnapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mapapp.render import markers
+
+    calls: list[dt.date] = []
+    real = markers.contexts_on
+
+    def counting(snap: ControlSnapshot, *args: Any) -> Any:
+        calls.append(snap.date)
+        return real(snap, *args)
+
+    monkeypatch.setattr(markers, "contexts_on", counting)
+    popups = marker_popups(build_map(snapshot, load_events(), MapOptions()))
+    assert calls == [snapshot.date]
+    assert len(popups) == len(load_events())
+    # the fixture's Raqqa governorate is IS-held, contested with the SDF
+    assert (
+        '<p class="mapapp-context" data-faction="islamic_state"><b>Ground:</b> On the snapshot of '
+        "2017-01-08: ground held by Islamic State (contested with Syrian Democratic Forces (SDF))"
+    ) in popups["raqqa_2017"]
+    assert "Caution: this snapshot is 17 days after the event." in popups["aleppo_2016"]
+    assert all(p.count('class="mapapp-context"') == 1 for p in popups.values())
+    build_map(snapshot, load_events(), MapOptions(events="none"))
+    assert calls == [snapshot.date]  # no events drawn: no context computed
+
+
+def test_context_in_popup_is_escaped() -> None:
+    from mapapp.context import EventContext
+
+    hostile = EventContext("x", dt.date(2017, 1, 1), dt.date(2017, 1, 8), faction=HOSTILE, note=HOSTILE)
+    event = Event("x", dt.date(2017, 1, 1), "t", 40.0, 35.0)
+    popup = event_popup(event, dt.date(2017, 1, 8), hostile)
+    assert "<img" not in popup and popup.count("&lt;img src=x onerror=alert(1)&gt;") >= 2

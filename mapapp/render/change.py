@@ -26,13 +26,23 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from mapapp.compare import Comparison
-from mapapp.context import EventContext
 from mapapp.errors import ExportError
 from mapapp.factions import Palette, registry
 from mapapp.prepare import prepare_areas
 from mapapp.render.elements import HtmlControl
 from mapapp.render.html import esc, swatch
 from mapapp.render.layers import css_token
+from mapapp.render.markers import context_html
+
+__all__ = [
+    "HatchPatterns",
+    "add_change_layer",
+    "change_legend",
+    "context_html",
+    "hatch_svg",
+    "pattern_id",
+    "tooltip_text",
+]
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 _SAFE_ID = re.compile(r"[^a-z0-9_-]+")
@@ -207,18 +217,6 @@ def change_legend(
 
 def _stripes(colour: str) -> str:
     return f"repeating-linear-gradient(45deg, {colour} 0 3px, transparent 3px 6px)"
-
-
-def context_html(context: EventContext) -> str:
-    """Return the escaped popup fragment of an event's context (for ``event_popup``).
-
-    A ``<p class="mapapp-context">`` holding :meth:`EventContext.summary`, e.g. "On the snapshot of
-    2018-02-07: ground held by Syrian Democratic Forces (SDF); 2.2 km to ground held by ...".
-    """
-    return (
-        f'<p class="mapapp-context" data-faction="{esc(context.faction or "")}">'
-        f"<b>Ground:</b> {esc(context.summary())}</p>"
-    )
 
 
 def _layer_controls_last(fmap: folium.Map) -> None:

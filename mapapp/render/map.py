@@ -8,6 +8,7 @@ inlined from ``node_modules`` (:mod:`mapapp.assets`) or linked below ``asset_bas
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import folium
@@ -26,9 +27,10 @@ from mapapp.render.hatch import HatchDefs, low_pattern_id, pattern_id
 from mapapp.render.html import esc
 from mapapp.render.layers import add_area_layers, faction_order, is_hatched, low_levels
 from mapapp.render.legend import legend_control, legend_html
-from mapapp.render.markers import add_event_layer
+from mapapp.render.markers import add_event_layer, event_contexts
 from mapapp.render.options import MapOptions
 from mapapp.snapshot import ControlSnapshot
+from mapapp.sources import Credit
 
 BOUNDS = [[29.0, 35.6], [37.4, 48.6]]
 """South-west and north-east corners of Syria and Iraq (lat, lon)."""
@@ -109,25 +111,36 @@ def build_map(
     """
     options = options or MapOptions()
     title = options.title or snapshot.label
+    fmap = new_map(options)
+    prepared = prepare_areas(snapshot.areas, max_error_m=options.max_error_m)
+    fmap.add_child(HatchDefs(patterns_for(prepared, options)))
+    add_area_layers(fmap, snapshot, prepared, options.palette, options.visible_factions)
+    chosen = select_events(events, snapshot.date, options)
+    add_event_layer(fmap, chosen, snapshot.date, event_contexts(snapshot, chosen))
+    fmap.add_child(HtmlControl(title_html(title, snapshot), position="topright", css_class="mapapp-title",
+                               name="Title"))  # fmt: skip
+    fmap.add_child(legend_control(legend_for(snapshot, title, prepared, chosen, options)))
+    finish_map(fmap, map_credits(snapshot, with_events=bool(chosen)))
+    return fmap
+
+
+def new_map(options: MapOptions) -> LeafletMap:
+    """Return an empty :class:`LeafletMap` with mapapp's CSS and the offline base map (and tiles)."""
     fmap = LeafletMap(
         asset_base_url=options.asset_base_url, location=[33.3, 42.0], zoom_start=6, tiles=None,
         control_scale=True, font_size="12px", height=options.height, prefer_canvas=False, zoom_snap=0.25,
     )  # fmt: skip
     fmap.get_root().header.add_child(Element(f"<style>{MAP_CSS}</style>"), name="mapapp_css")
     add_base_map(fmap, options.tiles)
-    prepared = prepare_areas(snapshot.areas, max_error_m=options.max_error_m)
-    fmap.add_child(HatchDefs(_patterns(prepared, options)))
-    add_area_layers(fmap, snapshot, prepared, options.palette, options.visible_factions)
-    chosen = select_events(events, snapshot.date, options)
-    add_event_layer(fmap, chosen, snapshot.date)
-    fmap.add_child(HtmlControl(title_html(title, snapshot), position="topright", css_class="mapapp-title",
-                               name="Title"))  # fmt: skip
-    fmap.add_child(legend_control(_legend(snapshot, title, prepared, chosen, options)))
-    fmap.add_child(Attribution(attribution_html(map_credits(snapshot, with_events=bool(chosen)))))
+    return fmap
+
+
+def finish_map(fmap: folium.Map, credits: Sequence[Credit]) -> None:
+    """Add the attribution line, full-screen button and layer control; fit Syria and Iraq."""
+    fmap.add_child(Attribution(attribution_html(list(credits))))
     Fullscreen(position="topleft", title="Full screen", title_cancel="Exit full screen").add_to(fmap)
     folium.LayerControl(position="topright", collapsed=True).add_to(fmap)
     fmap.fit_bounds(BOUNDS, padding_top_left=(0, 40), padding_bottom_right=(250, 0))
-    return fmap
 
 
 def _pairs(prepared: Any) -> list[tuple[str, str, str]]:
@@ -135,7 +148,8 @@ def _pairs(prepared: Any) -> list[tuple[str, str, str]]:
     return sorted({(s, f, sec) for s, f, sec in rows if is_hatched(s, sec)})
 
 
-def _patterns(prepared: Any, options: MapOptions) -> dict[str, tuple[str, str, str]]:
+def patterns_for(prepared: Any, options: MapOptions) -> dict[str, tuple[str, str, str]]:
+    """Return the hatch patterns (id -> colours, kind) the prepared areas of a snapshot use."""
     reg = registry()
     patterns = {
         pattern_id(f, sec, s): (reg.colour(f, options.palette), reg.colour(sec, options.palette), s)
@@ -147,9 +161,10 @@ def _patterns(prepared: Any, options: MapOptions) -> dict[str, tuple[str, str, s
     return patterns
 
 
-def _legend(
+def legend_for(
     snapshot: ControlSnapshot, title: str, prepared: Any, chosen: list[Event], options: MapOptions
 ) -> str:
+    """Return the legend HTML of a snapshot's prepared areas and the events drawn with it."""
     present = set(prepared["faction"]) | set(prepared["secondary"].dropna())
     factions = [f for f in faction_order(present) if f != NO_DATA] + ([NO_DATA] if NO_DATA in present else [])
     return legend_html(

@@ -3,19 +3,25 @@
 The popup lists the title, date, place, every casualty claim with who made it (first: they are
 what readers look for, and short), actors, the attributed facts, and the source links
 (http/https only, ``rel="noopener noreferrer"``). Events dated
-after the snapshot get a faded, dashed icon and say "after this snapshot".
+after the snapshot get a faded, dashed icon and say "after this snapshot". Each popup can end with
+the event's context on the snapshot shown (:mod:`mapapp.context`): who held the ground there and
+how far the nearest other faction was (:func:`context_html`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 
 import folium
 
+from mapapp.context import EventContext, contexts_on
 from mapapp.events import CATEGORY_LABELS, Event
+from mapapp.geography import rivers
 from mapapp.render.elements import HtmlPopup, HtmlTooltip
 from mapapp.render.html import esc, link
 from mapapp.render.layers import css_token
+from mapapp.snapshot import ControlSnapshot
 
 ICON_SIZE = 26
 #: category -> SVG drawing (white on the marker's dark disc), 20×20 view box.
@@ -46,8 +52,27 @@ def _day(date: dt.date) -> str:
     return f"{date.day} {date:%b %Y}"
 
 
-def event_popup(event: Event, snapshot_date: dt.date | None) -> str:
-    """Return the escaped popup HTML of an event."""
+def context_html(context: EventContext) -> str:
+    """Return the escaped popup fragment of an event's context.
+
+    A ``<p class="mapapp-context">`` holding :meth:`EventContext.summary`, e.g. "On the snapshot of
+    2018-02-07: ground held by Syrian Democratic Forces (SDF); 2.2 km to ground held by ...".
+    """
+    return (
+        f'<p class="mapapp-context" data-faction="{esc(context.faction or "")}">'
+        f"<b>Ground:</b> {esc(context.summary())}</p>"
+    )
+
+
+def event_contexts(snapshot: ControlSnapshot, events: Sequence[Event]) -> dict[str, EventContext]:
+    """Return the context of each event on ``snapshot`` by event id (rivers named); ``{}`` if none."""
+    if not events:
+        return {}
+    return contexts_on(snapshot, events, rivers())
+
+
+def event_popup(event: Event, snapshot_date: dt.date | None, context: EventContext | None = None) -> str:
+    """Return the escaped popup HTML of an event (with its context on the snapshot shown, if given)."""
     parts = []
     if snapshot_date is not None and event.is_after(snapshot_date):
         parts.append(
@@ -76,13 +101,17 @@ def event_popup(event: Event, snapshot_date: dt.date | None) -> str:
         parts.append('<p><b>Sources:</b></p><ol class="mapapp-sources">')
         parts.extend(f"<li>{a}</li>" for a in links)
         parts.append("</ol>")
+    if context is not None:
+        parts.append(context_html(context))
     if event.coord_precision:
         parts.append(f'<p class="mapapp-coords">Location precision: {esc(event.coord_precision)}</p>')
     return "".join(parts)
 
 
-def event_marker(event: Event, snapshot_date: dt.date | None) -> folium.Marker:
-    """Return the marker of an event: category icon, tooltip with its title, popup."""
+def event_marker(
+    event: Event, snapshot_date: dt.date | None, context: EventContext | None = None
+) -> folium.Marker:
+    """Return the marker of an event: category icon, tooltip with its title, popup (with context)."""
     after = snapshot_date is not None and event.is_after(snapshot_date)
     classes = f"mapapp-event mapapp-cat-{css_token(event.category)}" + (
         " mapapp-event-after" if after else ""
@@ -97,18 +126,40 @@ def event_marker(event: Event, snapshot_date: dt.date | None) -> folium.Marker:
     )
     when = " (after this snapshot)" if after else ""
     marker.add_child(HtmlTooltip(f"{esc(format_dates(event))}: {esc(event.title)}{esc(when)}", sticky=False))
-    marker.add_child(HtmlPopup(event_popup(event, snapshot_date), max_width=380))
+    marker.add_child(HtmlPopup(event_popup(event, snapshot_date, context), max_width=380))
     return marker
 
 
+def event_group(
+    events: Sequence[Event],
+    snapshot_date: dt.date | None,
+    contexts: Mapping[str, EventContext] | None = None,
+    *,
+    name: str | None = None,
+    show: bool = True,
+    control: bool = True,
+) -> folium.FeatureGroup:
+    """Return a FeatureGroup with one marker per event, each popup with its context if known."""
+    contexts = contexts or {}
+    group = folium.FeatureGroup(name=name, show=show, control=control)
+    for event in events:
+        group.add_child(event_marker(event, snapshot_date, contexts.get(event.id)))
+    return group
+
+
 def add_event_layer(
-    fmap: folium.Map, events: list[Event], snapshot_date: dt.date | None
+    fmap: folium.Map,
+    events: list[Event],
+    snapshot_date: dt.date | None,
+    contexts: Mapping[str, EventContext] | None = None,
 ) -> folium.FeatureGroup | None:
-    """Add a FeatureGroup ``Events`` with one marker per event; ``None`` when there are no events."""
+    """Add a FeatureGroup ``Events (n)`` with one marker per event; ``None`` when there are no events.
+
+    ``contexts`` (event id -> :class:`~mapapp.context.EventContext`, see :func:`event_contexts`)
+    adds each event's ground to its popup.
+    """
     if not events:
         return None
-    group = folium.FeatureGroup(name=f"Events ({len(events)})")
-    for event in events:
-        group.add_child(event_marker(event, snapshot_date))
+    group = event_group(events, snapshot_date, contexts, name=f"Events ({len(events)})")
     group.add_to(fmap)
     return group
