@@ -80,11 +80,10 @@ def check_faction_map(faction_map: Mapping[str, str]) -> tuple[dict[str, str], l
 
 
 def _resolve_values(
-    values: pd.Series, column: str, faction_map: Mapping[str, str], locate: Locate
+    text: list[str | None], column: str, faction_map: Mapping[str, str], locate: Locate
 ) -> tuple[list[str | None], list[Problem], set[str]]:
-    """Resolve faction names of a column; return ids by position (None where empty), problems, used keys."""
+    """Resolve faction names (as text); return ids by position (None where empty), problems, used keys."""
     reg = registry()
-    text = _texts(values)
     lookup: dict[str, str | None] = {}
     used: set[str] = set()
     for value in dict.fromkeys(t for t in text if t is not None):
@@ -131,11 +130,24 @@ def _unknown(value: str, column: str, pos: np.ndarray[Any, Any], locate: Locate)
 
 
 def _texts(values: pd.Series, fold: bool = False) -> list[str | None]:
-    out: list[str | None] = []
-    for v in values:
-        text = None if is_blank(v) else str(json_value(v)).strip()
-        out.append(text.casefold() if fold and text is not None else text)
-    return out
+    """Return each value as stripped text (casefolded if ``fold``), None where empty.
+
+    Each distinct value is converted once (:func:`pandas.factorize`), so a column of 200,000
+    features with a handful of faction names costs a handful of conversions.
+    """
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable values (lists, dicts): convert one by one
+        return [_text(v, fold) for v in values]
+    table = np.array([*(_text(u, fold) for u in uniques), None], dtype=object)
+    return list(table[codes])  # code -1 (missing) picks the trailing None
+
+
+def _text(value: Any, fold: bool) -> str | None:
+    if is_blank(value):
+        return None
+    text = str(json_value(value)).strip()
+    return text.casefold() if fold else text
 
 
 def _positions(texts: list[str | None], value: str) -> np.ndarray[Any, Any]:
@@ -211,12 +223,13 @@ def check_columns(
     else:
         assert fcol is not None
         out.provenance["faction_field"] = fcol
-        ids, probs, used = _resolve_values(table[fcol], fcol, fmap, locate)
+        texts = _texts(table[fcol])
+        ids, probs, used = _resolve_values(texts, fcol, fmap, locate)
         out.canonical["faction"] = ids
         out.problems.extend(probs)
-        blank = [i for i, v in enumerate(table[fcol]) if is_blank(v)]
-        if blank:
-            out.problems.append(_missing_faction(fcol, np.array(blank, dtype=np.intp), locate))
+        blank = np.array([t is None for t in texts], dtype=bool)
+        if blank.any():
+            out.problems.append(_missing_faction(fcol, np.flatnonzero(blank).astype(np.intp), locate))
     _status_secondary(table, names, fmap, out, used, locate)
     _confidence_note(table, names, default_confidence, out, locate)
     unused = sorted(set(fmap) - used)
@@ -266,7 +279,7 @@ def _status_secondary(
     secondary: list[str | None] = [None] * len(table)
     ccol = find_column(names, SECONDARY_FIELDS)
     if ccol is not None:
-        secondary, probs, used_here = _resolve_values(table[ccol], ccol, fmap, locate)
+        secondary, probs, used_here = _resolve_values(_texts(table[ccol]), ccol, fmap, locate)
         used |= used_here
         out.problems.extend(probs)
     shared = np.array([s in ("contested", "mixed") for s in statuses], dtype=bool)

@@ -72,10 +72,13 @@ def keep_extras(
 
 
 def _same(series: pd.Series, canon: list[Any]) -> bool:
-    return all(
-        (is_blank(a) and b is None) or (not is_blank(a) and str(a) == str(b))
-        for a, b in zip(series, canon, strict=True)
-    )
+    """Whether a source column holds exactly the canonical values (compared as text)."""
+    try:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    except TypeError:
+        return False
+    table = np.array([*(None if is_blank(u) else str(u) for u in uniques), None], dtype=object)
+    return bool((table[codes] == np.array(canon, dtype=object)).all())
 
 
 def json_column(series: pd.Series) -> tuple[pd.Series, set[str]]:
