@@ -129,27 +129,40 @@ def check_meta(
     if meta is None:
         return None
     m = meta if isinstance(meta, SnapshotMeta) else SnapshotMeta.from_mapping(meta)
-    levels = registry().confidence_levels
-    found: list[Problem] = []
+    found = _meta_problems(m, meta.get("date") if isinstance(meta, Mapping) else None)
+    problems.extend(found)
+    if m.date is None or any(p.severity == "error" for p in found):
+        return None
+    return SnapshotMeta(
+        date=m.date,
+        label=m.label.strip() or f"Control areas, {m.date.isoformat()}",
+        source=m.source.strip() or (f"imported from {source}" if source else "unspecified"),
+        licence=m.licence.strip() or "unspecified",
+        confidence=m.confidence,
+    )
+
+
+def _meta_problems(m: SnapshotMeta, given_date: object) -> list[Problem]:
+    levels = ", ".join(registry().confidence_levels)
+    found = []
     if m.date is None:
-        given = meta.get("date") if isinstance(meta, Mapping) else None
         found.append(
             _meta_problem(
                 "missing-date",
                 "the date the snapshot represents is missing or not a date",
                 "a date YYYY-MM-DD",
-                repr(given),
+                repr(given_date),
                 "give the date with --date YYYY-MM-DD",
             )
         )
-    if m.confidence not in levels:
+    if m.confidence not in registry().confidence_levels:
         found.append(
             _meta_problem(
                 "bad-confidence",
                 f"unknown overall confidence {m.confidence!r}",
-                f"one of {', '.join(levels)}",
+                f"one of {levels}",
                 repr(m.confidence),
-                f"pass --confidence with one of {', '.join(levels)}",
+                f"pass --confidence with one of {levels}",
             )
         )
     if not m.licence.strip():
@@ -163,16 +176,7 @@ def check_meta(
                 severity="warning",
             )
         )
-    problems.extend(found)
-    if m.date is None or any(p.severity == "error" for p in found):
-        return None
-    return SnapshotMeta(
-        date=m.date,
-        label=m.label.strip() or f"Control areas, {m.date.isoformat()}",
-        source=m.source.strip() or (f"imported from {source}" if source else "unspecified"),
-        licence=m.licence.strip() or "unspecified",
-        confidence=m.confidence,
-    )
+    return found
 
 
 def _meta_problem(
