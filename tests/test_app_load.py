@@ -90,14 +90,13 @@ def _screenshots(pages: list[Any], name: str) -> None:
 
 def _pick(page: Any, date: str) -> None:
     """Choose ``date`` in the sidebar's snapshot picker (does not wait for the rerun)."""
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="Snapshot")
-    box.locator('[data-baseweb="select"]').click()
+    page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Snapshot").click()
     page.get_by_role("option").filter(has_text=date).first.click()
 
 
 def _shows(page: Any, date: str) -> None:
     """Wait until ``page`` shows the snapshot of ``date`` (fail at once on a Streamlit exception)."""
-    title = page.locator("h1").filter(has_text=LABELS[date]).first
+    title = page.locator("h1, h2").filter(has_text=LABELS[date]).first
     crash = page.locator('[data-testid="stException"]').first
     title.or_(crash).wait_for(state="visible", timeout=TIMEOUT_MS)
     assert crash.count() == 0, f"the dashboard raised: {crash.inner_text()[:1500]}"

@@ -151,18 +151,34 @@ def test_dashboard_runs_no_script_from_a_hostile_snapshot(chromium: Any, hostile
         watch.arm(context)
         page = context.new_page()
         page.goto(hostile_app, wait_until="domcontentloaded")
-        title = page.locator("h1").first
-        crash = page.locator('[data-testid="stException"]').first
-        title.or_(crash).wait_for(state="visible", timeout=TIMEOUT_MS)
-        assert crash.count() == 0, crash.inner_text()[:1500]
+        title = page.locator("h1, h2").filter(has_text=LABEL).first  # the snapshot's heading
+        trouble = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').first
+        title.or_(trouble).wait_for(state="visible", timeout=TIMEOUT_MS)
         wait_idle(page, TIMEOUT_MS)
+        assert trouble.count() == 0, trouble.inner_text()[:1500]
         assert title.inner_text().strip() == LABEL  # shown as text
         body = page.inner_text("body")
         assert hostile.IMG in body  # the licence, as text
-        for frame in page.frames:  # the map iframe: open every area popup
-            areas = frame.locator("path.mapapp-area")
-            for i in range(areas.count()):
-                areas.nth(i).click(force=True)
+        # The map (st_folium's iframe): hover and click every area, open every event popup.
+        iframe = page.locator('iframe[title="streamlit_folium.st_folium"]')
+        iframe.wait_for(timeout=TIMEOUT_MS)
+        frame = iframe.element_handle().content_frame()
+        areas = frame.locator("path.mapapp-area")
+        areas.first.wait_for(timeout=TIMEOUT_MS)
+        assert areas.count() == 2
+        tips = []
+        for i in range(areas.count()):
+            areas.nth(i).scroll_into_view_if_needed()
+            box = areas.nth(i).bounding_box()
+            x, y = box["x"] + box["width"] * 0.15, box["y"] + box["height"] * 0.15
+            page.mouse.move(x, y)
+            tip = frame.locator(".mapapp-tip").last
+            tip.wait_for(timeout=TIMEOUT_MS)
+            tips.append(tip.inner_text())
+            page.mouse.click(x, y)
+        frame.locator(".leaflet-popup-content").first.wait_for(timeout=TIMEOUT_MS)
+        assert LABEL in frame.locator(".leaflet-popup-content").last.inner_text()
+        assert "Note:" in "".join(tips)
         wait_idle(page, TIMEOUT_MS)
         assert_inert(page, watch.dialogs)
         assert watch.page_errors == []

@@ -266,6 +266,16 @@ def test_different_dates_at_once_are_all_kept(seeded: Catalog, children: list[Ch
         w.expect("READY")
     for w in writers:
         w.send("GO")
+    # Meanwhile a reader keeps reading: it never sees a torn manifest, and entries only grow.
+    seen: list[int] = []
+    deadline = time.monotonic() + DEADLINE_S
+    while True:
+        present = {e.date.isoformat() for e in seeded.entries()}
+        assert "2017-01-08" in present and present <= {"2017-01-08", *dates}
+        assert not seen or len(present) >= seen[-1]
+        seen.append(len(present))
+        if all(w.proc.poll() is not None for w in writers) or time.monotonic() > deadline:
+            break
     assert all(w.result()["ok"] for w in writers)
     listed = assert_catalog_intact(seeded)
     assert [e["date"] for e in listed] == ["2017-01-08", *dates]
@@ -330,3 +340,30 @@ def test_in_process_failure_before_commit_leaves_no_trace(seeded: Catalog) -> No
     with pytest.raises(CatalogError, match="simulated"):
         seeded.add(make_snapshot("2018-02-07"), _before_commit=boom)
     assert tree_hashes(seeded.dir) == before
+
+
+def test_two_cli_imports_of_the_same_date_one_wins(seeded: Catalog) -> None:
+    """The real command line, twice at once: exit codes {0, 1}, a domain message, no traceback."""
+    source = ROOT / "tests" / "data" / "hostile" / "baseline.geojson"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    argv = ["import", str(source), "--date", "2018-02-07", "--data-dir", str(seeded.root), "--licence", "CC0"]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "mapapp.cli", *argv, "--label", f"cli-{i}"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for i in range(2)
+    ]
+    results = [(p.wait(timeout=DEADLINE_S * 2), *p.communicate()) for p in procs]
+    assert sorted(rc for rc, _, _ in results) == [0, 1], results
+    for rc, _, err in results:
+        assert "Traceback" not in err
+        if rc == 1:
+            assert "already exists" in err and "--replace" in err
+    listed = assert_catalog_intact(seeded)
+    assert [e["date"] for e in listed] == ["2017-01-08", "2018-02-07"]
+    winner = next(i for i, (rc, _, _) in enumerate(results) if rc == 0)
+    assert seeded.entry("2018-02-07").label == f"cli-{winner}"
