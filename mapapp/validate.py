@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, get_args
 
 import geopandas as gpd
@@ -28,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from pyproj import CRS
+from pyproj.exceptions import CRSError
 
 from mapapp.errors import Problem, SnapshotValidationError
 from mapapp.snapshot import AREA_COLUMNS, ControlSnapshot
@@ -106,6 +108,7 @@ def check(
     faction_map: Mapping[str, str] | None = None,
     on_invalid: OnInvalid = "warn",
     source_name: str = "",
+    crs: str | None = None,
 ) -> ValidationReport:
     """Run every rule on ``raw``; return all problems and, if none blocks, the snapshot.
 
@@ -126,6 +129,9 @@ def check(
         ``"warn"``).
     source_name
         Name of the file for messages; default the one the reader recorded.
+    crs
+        The CRS of the coordinates when the file declares none (e.g. ``"EPSG:32637"`` for a
+        shapefile without its ``.prj``). It never overrides a declared CRS.
 
     Returns
     -------
@@ -137,18 +143,23 @@ def check(
     # Absurd coordinates (1e308, latitude 91) make numpy warn inside shapely/pyproj; every such
     # case is reported as a Problem (non-finite, out of range), so the warnings are noise here.
     with np.errstate(all="ignore"):
-        return _check(raw, meta, faction_field, faction_map, on_invalid, source_name)
+        options = _Options(faction_field, dict(faction_map or {}), on_invalid, source_name, crs)
+        return _check(raw, meta, options)
+
+
+@dataclass(frozen=True)
+class _Options:
+    faction_field: str | None
+    faction_map: dict[str, str]
+    on_invalid: OnInvalid
+    source_name: str
+    crs: str | None
 
 
 def _check(
-    raw: gpd.GeoDataFrame,
-    meta: SnapshotMeta | Mapping[str, Any] | None,
-    faction_field: str | None,
-    faction_map: Mapping[str, str] | None,
-    on_invalid: OnInvalid,
-    source_name: str,
+    raw: gpd.GeoDataFrame, meta: SnapshotMeta | Mapping[str, Any] | None, opts: _Options
 ) -> ValidationReport:
-    source = source_name or str(raw.attrs.get(ATTR_SOURCE, ""))
+    source = opts.source_name or str(raw.attrs.get(ATTR_SOURCE, ""))
     problems: list[Problem] = []
     snapshot_meta = check_meta(meta, source, problems)
     notes = [str(n) for n in raw.attrs.get(ATTR_NOTES, [])]
@@ -159,22 +170,25 @@ def _check(
     locate = _locator(raw)
     cols = check_columns(
         raw.drop(columns=[raw.geometry.name]),
-        faction_field=faction_field,
-        faction_map=dict(faction_map or {}),
+        faction_field=opts.faction_field,
+        faction_map=opts.faction_map,
         default_confidence=snapshot_meta.confidence if snapshot_meta else "approximate",
         locate=locate,
     )
+    crs, crs_problems = _source_crs(raw, opts.crs)
     geo = check_geometries(
         raw.geometry.to_numpy(),
-        CRS.from_user_input(raw.crs) if raw.crs is not None else None,
+        crs,
         assume_wgs84=raw.attrs.get(ATTR_FORMAT) == "GeoJSON",
-        on_invalid=on_invalid,
+        on_invalid=opts.on_invalid,
         locate=locate,
     )
-    problems += cols.problems + geo.problems
+    if crs_problems and crs_problems[0].code == "bad-crs":  # "missing" would only repeat it
+        geo.problems = [p for p in geo.problems if p.code != "missing-crs"]
+    problems += cols.problems + crs_problems + geo.problems
     problems += _coverage_problems(raw, cols, geo, problems, locate)
     problems.sort(key=lambda p: p.severity != "error")
-    provenance = {**cols.provenance, **geo.provenance, "on_invalid": on_invalid}
+    provenance = {**cols.provenance, **geo.provenance, "on_invalid": opts.on_invalid}
     if source:
         provenance["source_file"] = source
     if any(p.severity == "error" for p in problems):
@@ -185,12 +199,44 @@ def _check(
     return ValidationReport(tuple(problems), snapshot, source, _summary(raw, areas))
 
 
+def _source_crs(raw: gpd.GeoDataFrame, given: str | None) -> tuple[CRS | None, list[Problem]]:
+    """Return the CRS of the raw coordinates: the declared one, else the one given by the caller."""
+    if raw.crs is not None:
+        declared = CRS.from_user_input(raw.crs)
+        if given is None:
+            return declared, []
+        ignored = Problem(
+            "crs-option-ignored",
+            f"the file declares {declared.to_string()!r}; the CRS given ({given!r}) is not used",
+            expected="--crs only for files that declare no CRS",
+            found=repr(given),
+            where="--crs / crs=",
+            fix="drop --crs; to correct a wrong declared CRS, export the file again with the right one",
+            severity="warning",
+        )
+        return declared, [ignored]
+    if given is None:
+        return None, []
+    try:
+        return CRS.from_user_input(given), []
+    except CRSError as exc:
+        bad = Problem(
+            "bad-crs",
+            f"cannot understand the CRS {given!r}: {exc}",
+            expected="an EPSG code (EPSG:32637), a PROJ string or WKT",
+            found=repr(given),
+            where="--crs / crs=",
+            fix="give the CRS as EPSG:<code>",
+        )
+        return None, [bad]
+
+
 def _coverage_problems(
     raw: gpd.GeoDataFrame, cols: Columns, geo: GeometryResult, found: list[Problem], locate: Locate
 ) -> list[Problem]:
     """Run the whole-file rules (region, overlaps) on the geometries that passed the per-feature rules."""
     codes = {p.code for p in found}
-    if codes & {"missing-crs", "crs-transform-failed"}:
+    if codes & {"missing-crs", "bad-crs", "crs-transform-failed"}:
         return []
     rows = indices(geo.usable)
     problems = check_region(geo.geoms, rows, locate)
@@ -211,6 +257,7 @@ def validate(
     faction_map: Mapping[str, str] | None = None,
     on_invalid: OnInvalid = "warn",
     source_name: str = "",
+    crs: str | None = None,
 ) -> ControlSnapshot:
     """Validate ``raw`` into a snapshot, or raise one error listing every problem.
 
@@ -228,6 +275,7 @@ def validate(
         faction_map=faction_map,
         on_invalid=on_invalid,
         source_name=source_name,
+        crs=crs,
     )
     if report.snapshot is None:
         raise SnapshotValidationError(report.problems, report.source)

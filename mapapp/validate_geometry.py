@@ -219,7 +219,8 @@ def _to_wgs84(res: GeometryResult, crs: CRS | None, assume_wgs84: bool, locate: 
                 "missing-crs",
                 "the file declares no coordinate reference system (CRS)",
                 "no CRS",
-                "export the file again with its CRS (or as GeoJSON in EPSG:4326); mapapp never guesses a CRS",
+                "export the file again with its CRS (or as GeoJSON in EPSG:4326), or name the CRS of its "
+                "coordinates with --crs EPSG:<code> (crs=); mapapp never guesses a CRS",
             )
         )
         res.usable[:] = False

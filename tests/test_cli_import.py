@@ -145,3 +145,10 @@ def test_failed_import_writes_nothing(capsys: pytest.CaptureFixture[str], tmp_pa
     )
     assert code == 1
     assert not (tmp_path / "snapshots" / "manifest.json").exists()
+
+
+def test_crs_option_for_a_file_without_one(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "validate", str(DATA / "missing_crs.fgb"))
+    assert code == 1 and "--crs EPSG:<code>" in out
+    code, out, _ = run(capsys, "validate", str(DATA / "missing_crs.fgb"), "--crs", "EPSG:4326")
+    assert code == 0 and "ready to import" in out

@@ -234,6 +234,23 @@ def test_missing_crs_is_an_error_unless_geojson() -> None:
     assert validate(raw, META).areas.crs.to_epsg() == 4326
 
 
+def test_crs_given_for_a_file_without_one() -> None:
+    raw = frame([box(39, 35)]).to_crs("EPSG:32637").set_crs(None, allow_override=True)
+    with pytest.raises(SnapshotValidationError, match=r"--crs EPSG:<code>"):
+        validate(raw, META)
+    snap = validate(raw, META, crs="EPSG:32637")
+    np.testing.assert_allclose(snap.areas.total_bounds, [39, 35, 39.5, 35.5], atol=1e-6)
+    assert [p.code for p in check(raw, META, crs="EPSG:99999").errors] == ["bad-crs"]
+
+
+def test_crs_given_never_overrides_a_declared_one() -> None:
+    with pytest.warns(
+        SnapshotWarning, match=r"declares 'EPSG:4326'; the CRS given \('EPSG:3857'\) is not used"
+    ):
+        snap = validate(frame([box(39, 35)]), META, crs="EPSG:3857")
+    assert snap.areas.total_bounds[0] == pytest.approx(39)
+
+
 def test_projected_crs_reprojected() -> None:
     raw = frame([box(39, 35)]).to_crs("EPSG:3857")
     snap = validate(raw, META)

@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
         faction_map=merged_map(args.map_factions),
         on_invalid=args.on_invalid,
         source_name=args.file,
+        crs=args.crs,
     )
     if report.snapshot is None:
         raise SnapshotValidationError(report.problems, report.source)

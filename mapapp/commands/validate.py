@@ -41,6 +41,11 @@ def add_validation_options(p: argparse.ArgumentParser) -> None:
         help="invalid geometry: an error (raise), or repaired with make_valid (warn, fix); default warn",
     )
     p.add_argument("--layer", metavar="NAME", help="layer to read from a multi-layer file (default: all)")
+    p.add_argument(
+        "--crs",
+        metavar="CRS",
+        help="CRS of the coordinates when the file declares none, e.g. EPSG:32637 (never guessed)",
+    )
 
 
 def merged_map(maps: list[Mapping[str, str]]) -> dict[str, str]:
@@ -75,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
         faction_map=merged_map(args.map_factions),
         on_invalid=args.on_invalid,
         source_name=args.file,
+        crs=args.crs,
     )
     if args.format == "json":
         print(json.dumps(report.to_dict(), indent=1, ensure_ascii=False))
