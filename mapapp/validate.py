@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -44,6 +43,7 @@ from mapapp.validate_model import (
     SnapshotWarning,
     ValidationReport,
     check_meta,
+    parse_faction_map,
 )
 
 POLICIES: tuple[OnInvalid, ...] = get_args(OnInvalid)
@@ -59,45 +59,6 @@ __all__ = [
 
 MAX_LOCATED = 10
 """Features named one by one in a problem's ``where``; all of them are in ``details``."""
-
-
-_ITEM = re.compile(r"(?:\\.|[^,\\])+")
-
-
-def parse_faction_map(text: str) -> dict[str, str]:
-    r"""Parse ``"NAME=id,NAME=id"`` into a mapping (``\\,`` and ``\\=`` escape commas and signs).
-
-    Each item is split at its last unescaped ``=``, so names may contain ``=``.
-
-    Raises
-    ------
-    SnapshotValidationError
-        An item has no ``=``, an empty side, or a name is mapped twice to different ids.
-    """
-    mapping: dict[str, str] = {}
-    for item in _ITEM.findall(text):
-        if not item.strip():
-            continue
-        split = [m.start() for m in re.finditer(r"(?<!\\)=", item)]
-        key = _unescape(item[: split[-1]]).strip() if split else ""
-        value = _unescape(item[split[-1] + 1 :]).strip() if split else ""
-        if not key or not value or (key in mapping and mapping[key] != value):
-            problem = Problem(
-                code="bad-faction-map",
-                message=f"cannot read the faction mapping item {item.strip()!r}",
-                expected="NAME=faction_id items separated by commas, "
-                'e.g. "Daesh=islamic_state,FSA=syrian_opposition"',
-                found=repr(item.strip()),
-                where="--map-factions",
-                fix="write each item as NAME=faction_id, map each name once; escape commas in names as \\,",
-            )
-            raise SnapshotValidationError([problem])
-        mapping[key] = value
-    return mapping
-
-
-def _unescape(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
 
 
 def check(

@@ -1,17 +1,19 @@
 """The data types of validation and the rules on metadata.
 
-What the caller tells (:class:`SnapshotMeta`), what it gets back (:class:`ValidationReport`), and
-:func:`check_meta`, which fills the defaults of the metadata and reports what is missing.
+What the caller tells (:class:`SnapshotMeta`, :func:`parse_faction_map`), what it gets back
+(:class:`ValidationReport`), and :func:`check_meta`, which fills the defaults of the metadata and
+reports what is missing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mapapp.errors import Problem, Severity, format_problems
+from mapapp.errors import Problem, Severity, SnapshotValidationError, format_problems
 from mapapp.factions import registry
 from mapapp.snapshot import ControlSnapshot
 
@@ -183,3 +185,42 @@ def _meta_problem(
     code: str, message: str, expected: str, found: str, fix: str, severity: Severity = "error"
 ) -> Problem:
     return Problem(code, message, expected, found, "snapshot metadata", fix, severity)
+
+
+_ITEM = re.compile(r"(?:\\.|[^,\\])+")
+
+
+def parse_faction_map(text: str) -> dict[str, str]:
+    r"""Parse ``"NAME=id,NAME=id"`` into a mapping (``\\,`` and ``\\=`` escape commas and signs).
+
+    Each item is split at its last unescaped ``=``, so names may contain ``=``.
+
+    Raises
+    ------
+    SnapshotValidationError
+        An item has no ``=``, an empty side, or a name is mapped twice to different ids.
+    """
+    mapping: dict[str, str] = {}
+    for item in _ITEM.findall(text):
+        if not item.strip():
+            continue
+        split = [m.start() for m in re.finditer(r"(?<!\\)=", item)]
+        key = _unescape(item[: split[-1]]).strip() if split else ""
+        value = _unescape(item[split[-1] + 1 :]).strip() if split else ""
+        if not key or not value or (key in mapping and mapping[key] != value):
+            problem = Problem(
+                code="bad-faction-map",
+                message=f"cannot read the faction mapping item {item.strip()!r}",
+                expected="NAME=faction_id items separated by commas, "
+                'e.g. "Daesh=islamic_state,FSA=syrian_opposition"',
+                found=repr(item.strip()),
+                where="--map-factions",
+                fix="write each item as NAME=faction_id, map each name once; escape commas in names as \\,",
+            )
+            raise SnapshotValidationError([problem])
+        mapping[key] = value
+    return mapping
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
