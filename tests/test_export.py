@@ -101,3 +101,83 @@ def test_cli_prints_the_path_and_maps_errors(tmp_path: Path, capsys: pytest.Capt
     assert main(["export", "--snapshot", "1999-01-01", "--out", str(out)]) == 1
     assert "mapapp export: error:" in capsys.readouterr().err
     assert main(["export", "--out", str(out), "--window-days", "-3"]) == 2
+
+
+TIMELINE_MAX_BYTES = 3_000_000
+ARROW = "\\u2192"  # "→" as the page's JSON strings spell it
+
+
+def test_export_with_compare_adds_the_gains_layer_and_stays_self_contained(tmp_path: Path) -> None:
+    import dataclasses
+    import datetime as dt
+
+    earlier = governorate_snapshot()
+    areas = earlier.areas.copy()
+    areas.loc[areas["faction"] == "islamic_state", "faction"] = "sdf"
+    later = dataclasses.replace(earlier, date=dt.date(2018, 2, 7), areas=areas)
+    out = export_html(later, None, MapOptions(events="none"), tmp_path / "c.html", compare_with=earlier)
+    page = out.read_text(encoding="utf-8")
+    assert f"Gains 2017-01-08 {ARROW} 2018-02-07" in page  # the layer control's entry
+    assert "mapapp-gain mapapp-gain-sdf" in page and "mapapp-gain-default-sdf" in page  # layer, hatch
+    assert "from Islamic State to Syrian Democratic Forces (SDF)" in page  # a tooltip
+    assert f"Gained 2017-01-08 {ARROW} 2018-02-07 (hatched)" in page  # the change legend
+    assert EXTERNAL.search(page) is None and "<script src" not in page and "<link" not in page
+
+
+def test_cli_compare_and_timeline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dates = bundled_dates()
+    if len(dates) < 3:
+        pytest.skip("bundled snapshots not built yet")
+    out = tmp_path / "c.html"
+    assert main(["export", "--snapshot", dates[-1], "--compare", dates[0], "--out", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == str(out)
+    page = out.read_text(encoding="utf-8")
+    assert f"Gains {dates[0]} {ARROW} {dates[-1]}" in page and "mapapp-gain " in page
+    assert EXTERNAL.search(page) is None
+    timeline = tmp_path / "t.html"
+    argv = ["export", "--snapshot", dates[0], "--timeline", ",".join(dates), "--out", str(timeline)]
+    assert main(argv) == 0
+    page = timeline.read_text(encoding="utf-8")
+    assert all(f'value=\\"{d}\\"' in page for d in dates) and f'var current = "{dates[0]}"' in page
+    assert timeline.stat().st_size < TIMELINE_MAX_BYTES
+    assert EXTERNAL.search(page) is None
+    assert main(["export", "--timeline", "all", "--out", str(timeline)]) == 0
+    assert f'var current = "{dates[-1]}"' in timeline.read_text(encoding="utf-8")  # latest by default
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["--compare", "1999-01-01"],
+            r"--compare '1999-01-01': expected the date of a snapshot .*available: 20",
+        ),
+        (["--compare", "1999-13-01"], r"--compare '1999-13-01': expected the date of a snapshot"),
+        (["--snapshot", "latest", "--compare", "latest"], r"--compare \d{4}-\d\d-\d\d is the snapshot shown"),
+        (["--timeline", "1999-01-01,latest"], r"--timeline '1999-01-01': expected the date"),
+        (["--timeline", "latest"], r"--timeline 'latest': expected at least two snapshot dates, found 1"),
+    ],
+)
+def test_cli_bad_compare_or_timeline_dates_exit_1_with_a_clear_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    if not bundled_dates():
+        pytest.skip("bundled snapshots not built yet")
+    out = tmp_path / "m.html"
+    assert main(["export", "--out", str(out), *argv]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("mapapp export: error: ") and re.search(message, err), err
+    assert not out.exists()
+
+
+def test_cli_timeline_must_contain_the_snapshot_and_excludes_compare(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dates = bundled_dates()
+    if len(dates) < 3:
+        pytest.skip("bundled snapshots not built yet")
+    out = str(tmp_path / "m.html")
+    assert main(["export", "--out", out, "--snapshot", dates[0], "--timeline", ",".join(dates[1:])]) == 1
+    assert f"--snapshot {dates[0]} is not one of the --timeline dates" in capsys.readouterr().err
+    assert main(["export", "--out", out, "--timeline", "all", "--compare", dates[0]]) == 2
+    assert "not allowed with argument" in capsys.readouterr().err

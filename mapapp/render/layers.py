@@ -121,6 +121,34 @@ def faction_order(factions: Iterable[str]) -> list[str]:
     return known + sorted(present - set(ids) - {NO_DATA}) + ([NO_DATA] if NO_DATA in present else [])
 
 
+def faction_layers(
+    snapshot: ControlSnapshot, prepared: gpd.GeoDataFrame, palette: Palette
+) -> dict[str, folium.GeoJson]:
+    """Return one GeoJSON layer per faction of ``prepared`` (registry order), not yet on a map.
+
+    Each feature carries its escaped tooltip and style; each layer the snapshot's popup.
+    """
+    popup = snapshot_popup(snapshot)
+    low_set = low_levels(prepared["confidence"])
+    records = prepared.drop(columns=prepared.geometry.name).to_dict("records")
+    geometries = list(prepared.geometry.values)
+    layers: dict[str, folium.GeoJson] = {}
+    for faction in faction_order(r["faction"] for r in records):
+        features = [
+            _feature(rec, geom, palette, low_set)
+            for rec, geom in zip(records, geometries, strict=True)
+            if rec["faction"] == faction
+        ]
+        layer = folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            control=False,
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True, class_name="mapapp-tip"),
+        )
+        layer.add_child(HtmlPopup(popup))
+        layers[faction] = layer
+    return layers
+
+
 def add_area_layers(
     fmap: folium.Map,
     snapshot: ControlSnapshot,
@@ -129,26 +157,11 @@ def add_area_layers(
     visible: frozenset[str] | None = None,
 ) -> dict[str, folium.FeatureGroup]:
     """Add one FeatureGroup per faction present in ``prepared`` to ``fmap``; return them by id."""
-    popup = snapshot_popup(snapshot)
-    low_set = low_levels(prepared["confidence"])
-    records = prepared.drop(columns=prepared.geometry.name).to_dict("records")
-    geometries = list(prepared.geometry.values)
     groups: dict[str, folium.FeatureGroup] = {}
-    for faction in faction_order(r["faction"] for r in records):
-        features = [
-            _feature(rec, geom, palette, low_set)
-            for rec, geom in zip(records, geometries, strict=True)
-            if rec["faction"] == faction
-        ]
+    for faction, layer in faction_layers(snapshot, prepared, palette).items():
         group = folium.FeatureGroup(
             name=layer_name(faction, palette), show=visible is None or faction in visible
         )
-        layer = folium.GeoJson(
-            {"type": "FeatureCollection", "features": features},
-            control=False,
-            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True, class_name="mapapp-tip"),
-        )
-        layer.add_child(HtmlPopup(popup))
         group.add_child(layer)
         group.add_to(fmap)
         groups[faction] = group
