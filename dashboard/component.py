@@ -116,7 +116,7 @@ def show(
     height: int = 640,
     returned: Iterable[str] = ("last_clicked", "last_object_clicked", "zoom", "center"),
     center: tuple[float, float] | None = None,
-    zoom: int | None = None,
+    zoom: float | None = None,
 ) -> dict[str, Any]:
     """Draw the map (as ``st_folium`` would) and return what the user did on it."""
     returned = list(returned)

@@ -22,7 +22,6 @@ from mapapp import geography
 from mapapp.assets import credits as asset_credits
 from mapapp.catalog import Catalog, CatalogEntry
 from mapapp.events import CATEGORY_LABELS, DEFAULT_EVENTS, EventSet, load_events
-from mapapp.export import render_html
 from mapapp.paths import bundled_data_dir
 from mapapp.prepare import DEFAULT_MAX_ERROR_M, prepare_areas
 from mapapp.render import MapOptions, build_map
@@ -159,6 +158,8 @@ def map_payload(root: Path, entry: CatalogEntry, view: View) -> MapPayload:
 
 def export_bytes(snap: ControlSnapshot, event_set: EventSet, view: View) -> bytes:
     """Return the self-contained static HTML export of a view (same options as the CLI's export)."""
+    from mapapp.export import render_html  # only the Download tab needs the exporter
+
     page = render_html(snap, visible_events(event_set, view), map_options(view), self_contained=True)
     return page.encode("utf-8")
 

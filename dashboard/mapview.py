@@ -23,7 +23,7 @@ from mapapp.snapshot import ControlSnapshot
 MAP_KEY = "map"
 
 
-def _view_state() -> tuple[tuple[float, float] | None, int | None]:
+def _view_state() -> tuple[tuple[float, float] | None, float | None]:
     """Return the centre and zoom the user left the map at (None until they moved it)."""
     last = st.session_state.get(MAP_KEY) or {}
     centre, zoom = last.get("center") or {}, last.get("zoom")
@@ -33,7 +33,21 @@ def _view_state() -> tuple[tuple[float, float] | None, int | None]:
         return None, None
     if not (math.isfinite(lat) and math.isfinite(lng)):
         return None, None
-    return (lat, lng), int(zoom) if isinstance(zoom, (int, float)) and math.isfinite(zoom) else None
+    return (lat, lng), float(zoom) if isinstance(zoom, (int, float)) and math.isfinite(zoom) else None
+
+
+def _carried_view(map_payload: component.MapPayload) -> tuple[tuple[float, float] | None, float | None]:
+    """Return the centre and zoom to hand to the map component.
+
+    A new map (another snapshot, palette or base) opens where the user left the previous one;
+    the same map gets the same values as on its first run, so the browser never moves it back.
+    """
+    mark = hash(map_payload.script)
+    carried = st.session_state.get("_map_view")
+    if carried is None or carried[0] != mark:
+        carried = (mark, *_view_state())
+        st.session_state["_map_view"] = carried
+    return carried[1], carried[2]
 
 
 @st.fragment
@@ -46,7 +60,7 @@ def section(root: Path, entry: CatalogEntry, snap: ControlSnapshot, events: Even
     with col_map:
         with st.spinner("Drawing the map…"):
             map_payload = data.map_payload(root, entry, view)
-        centre, zoom = _view_state()
+        centre, zoom = _carried_view(map_payload)
         hidden = [f for f in snap.factions if f not in set(view.factions)]
         out = component.show(map_payload, hidden=hidden, key=MAP_KEY, height=640, center=centre, zoom=zoom)
         if not view.factions:

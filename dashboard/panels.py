@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import altair as alt
@@ -27,19 +28,33 @@ CONFIDENCE_TEXT = {
 }
 
 
+PAGE_CSS = """
+<style>
+.block-container { padding-top: 2.2rem; padding-bottom: 1rem; }
+[data-testid="stSidebarHeader"] { display: none; }
+</style>
+"""
+
+
+def long_date(date: dt.date) -> str:
+    """Return ``8 January 2017`` (no leading zero, English month)."""
+    return f"{date.day} {date:%B %Y}"
+
+
 def header(snap: ControlSnapshot) -> None:
     """Show the snapshot's date and label, a banner when approximate, and its source and licence."""
-    st.title(snap.label)
+    st.markdown(PAGE_CSS, unsafe_allow_html=True)  # a constant: no data reaches this HTML
+    st.header(md(snap.label), anchor=False)
     st.caption(
-        f"Snapshot of **{snap.date:%d %B %Y}** · {len(snap.areas)} areas · confidence: {snap.confidence}"
+        f"Control as of **{long_date(snap.date)}** · {len(snap.areas)} areas · confidence "
+        f"**{md(snap.confidence)}** · licence **{md(snap.licence)}**  \nSource: {md(snap.source)}"
     )
     if snap.is_approximate:
         st.warning(
-            f"**This snapshot is {snap.confidence}.** "
+            f"**This snapshot is {md(snap.confidence)}.** "
             + CONFIDENCE_TEXT.get(snap.confidence, "Treat its lines as estimates."),
             icon="⚠️",
         )
-    st.markdown(f"**Source:** {md(snap.source)}  \n**Licence:** {md(snap.licence)}")
 
 
 def _colour(faction: str) -> str:

@@ -67,14 +67,15 @@ def hidden_vars(args: dict[str, Any]) -> list[str]:
 
 
 def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [t.value for t in at.title] + [c.value for c in at.caption]
+    parts = [m.value for m in at.markdown] + [h.value for h in at.header] + [c.value for c in at.caption]
     return "\n".join(str(p) for p in parts)
 
 
 def test_default_load_shows_2017_01_08(catalog: Catalog) -> None:
     at = run_app()
     assert at.selectbox(key="snapshot").value == "2017-01-08"
-    assert "Test snapshot 2017-01-08" in [t.value for t in at.title]
+    assert "Test snapshot 2017-01-08" in [h.value for h in at.header]
+    assert any("8 January 2017" in c.value for c in at.caption)
     # the fixture's 2017-01-08 snapshot is approximate: a banner says so
     assert any("approximate" in w.value for w in at.warning)
     # text from the data file is escaped, never raw HTML
@@ -248,3 +249,57 @@ def test_offline_assets_map_cdn_links_to_local_copies(tmp_path: Path) -> None:
     assert "leaflet/dist/leaflet.js" in copied
     assert (tmp_path / "leaflet/dist/images/marker-icon.png").is_file()
     assert offline.sync_vendor(target=tmp_path) == []
+
+
+def test_statistics_by_governorate_and_csv_download(catalog: Catalog) -> None:
+    at = run_app(tab="Statistics")
+    by_country = at.dataframe[0].value
+    assert set(by_country["country"]) == {"SY", "IQ"}
+    at.radio(key="stats_by").set_value("governorate").run()
+    assert not at.exception
+    by_governorate = at.dataframe[0].value
+    assert "Homs" in set(by_governorate["governorate"])
+    # every governorate's rows add up to 100 % (the library's numbers, shown as they are)
+    totals = by_governorate.groupby("governorate")["percent"].sum()
+    assert ((totals > 99.0) & (totals < 101.0)).all(), totals
+    assert at.get("download_button")[0].proto.label == "Download statistics (CSV)"
+
+
+def test_download_tab_offers_geojson_statistics_and_the_html_map(catalog: Catalog) -> None:
+    at = run_app(tab="Download")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Snapshot as GeoJSON", "Statistics by country (CSV)"]
+    at.button(key="prepare_html").click().run()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download the HTML map" in labels
+
+
+def test_html_export_is_self_contained_and_follows_the_view(catalog: Catalog) -> None:
+    from dashboard import data
+    from dashboard.state import View
+
+    snap = catalog.load(dt.date(2017, 1, 8))
+    events = data.events()
+    page = data.export_bytes(snap, events, View(date=snap.date, factions=snap.factions, events="none"))
+    text = page.decode("utf-8")
+    assert "<script src=" not in text and 'rel="stylesheet" href=' not in text
+    assert "Test snapshot 2017-01-08" in text
+    with_events = data.export_bytes(
+        snap, events, View(date=snap.date, factions=snap.factions, categories=("strike",))
+    )
+    khasham = events.get("khasham_2018")
+    assert khasham.category == "strike"
+    assert "Khasham" in with_events.decode("utf-8") and "Khasham" not in text
+
+
+def test_credits_name_every_source_on_screen(catalog: Catalog) -> None:
+    at = run_app()
+    credits = "\n".join(m.value for m in at.expander[0].markdown)
+    assert "Natural Earth" in credits
+    assert "leaflet" in credits.lower()
+    assert "confidence" in credits.lower()
+    assert "Golan" in credits
+    at.selectbox(key="base").set_value("osm").run()
+    credits = "\n".join(m.value for m in at.expander[0].markdown)
+    assert "OpenStreetMap" in credits
