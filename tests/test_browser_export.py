@@ -150,3 +150,100 @@ def test_hostile_strings_stay_text_in_the_browser(browser_page: Any, tmp_path: P
     assert any(f"Note: {HOSTILE}" in tip for tip in tips), tips
     assert browser_page.locator("img").count() == 0
     assert dialogs == []
+
+
+def timeline_snapshots() -> list[ControlSnapshot]:
+    """The three bundled snapshots, or (without them) the fixture and two altered copies."""
+    import dataclasses
+    import datetime as dt
+
+    dates = ["2017-01-08", "2017-08-01", "2018-02-07"]
+    snapshots = [snapshot_for(d) for d in dates]
+    if [s.date.isoformat() for s in snapshots] == dates:
+        return snapshots
+    first = governorate_snapshot()
+    later = first.areas.copy()
+    later.loc[later["faction"] == "islamic_state", "faction"] = "sdf"
+    return [first] + [
+        dataclasses.replace(first, date=dt.date.fromisoformat(d), areas=later.iloc[: 20 + i])
+        for i, d in enumerate(dates[1:])
+    ]
+
+
+@pytest.fixture(scope="module")
+def timeline_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[ControlSnapshot]]:
+    snapshots = timeline_snapshots()
+    out = tmp_path_factory.mktemp("timeline") / "timeline.html"
+    export_html(snapshots[0], load_events(), MapOptions(), out, timeline=snapshots)
+    return out, snapshots
+
+
+def shown(page: Any) -> str:
+    return str(page.locator(".leaflet-container").get_attribute("data-snapshot"))
+
+
+def choose(page: Any, date: str) -> None:
+    page.locator(f'.mapapp-timeline label[data-date="{date}"]').click()
+    page.wait_for_selector(f'.leaflet-container[data-snapshot="{date}"]')
+
+
+def test_timeline_switches_snapshots_offline(browser_page: Any, timeline_export: Any) -> None:
+    path, snapshots = timeline_export
+    open_map(browser_page, path)
+    stamp = browser_page.locator(".mapapp-title .mapapp-stamp")
+    for snapshot in (snapshots[0], snapshots[2], snapshots[1]):
+        date = snapshot.date.isoformat()
+        if shown(browser_page) != date:
+            choose(browser_page, date)
+        assert stamp.inner_text() == f"Control as of {date}"
+        assert browser_page.locator(".mapapp-title h1").inner_text() == snapshot.label
+        assert browser_page.locator("path.mapapp-area").count() == len(snapshot.areas)
+        for faction in set(snapshot.areas["faction"]):
+            assert count_paths(browser_page, faction) == int((snapshot.areas["faction"] == faction).sum())
+        legend = browser_page.locator(".mapapp-legend li[data-faction]")
+        assert sorted(legend.evaluate_all("els => els.map(e => e.dataset.faction)")) == sorted(
+            snapshot.factions
+        )
+        assert browser_page.locator('[data-event="khasham_2018"]').count() == 1  # one frame's events only
+        after = browser_page.locator('[data-event="khasham_2018"].mapapp-event-after').count()
+        assert after == (1 if snapshot.date.isoformat() < "2018-02-07" else 0)
+    assert browser_page.blocked == []
+
+
+def test_timeline_control_works_from_the_keyboard(browser_page: Any, timeline_export: Any) -> None:
+    path, snapshots = timeline_export
+    open_map(browser_page, path)
+    dates = [s.date.isoformat() for s in snapshots]
+    assert shown(browser_page) == dates[0]
+    radio = browser_page.locator(f'.mapapp-timeline input[value="{dates[0]}"]')
+    assert radio.is_checked()
+    radio.focus()
+    browser_page.keyboard.press("ArrowDown")
+    browser_page.wait_for_selector(f'.leaflet-container[data-snapshot="{dates[1]}"]')
+    assert browser_page.locator(".mapapp-title .mapapp-stamp").inner_text() == f"Control as of {dates[1]}"
+    assert browser_page.locator(f'.mapapp-timeline input[value="{dates[1]}"]').is_checked()
+
+
+def test_timeline_keeps_the_readers_faction_choice_and_popups_follow(
+    browser_page: Any, timeline_export: Any
+) -> None:
+    path, snapshots = timeline_export
+    open_map(browser_page, path)
+    last = snapshots[-1].date.isoformat()
+    browser_page.hover(".leaflet-control-layers")
+    checkbox = browser_page.locator(
+        ".leaflet-control-layers-overlays label", has_text=registry().label("sdf")
+    ).locator("input")
+    checkbox.uncheck()
+    choose(browser_page, last)
+    assert count_paths(browser_page, "sdf") == 0 and count_paths(browser_page, "syrian_government") > 0
+    browser_page.hover(".leaflet-control-layers")
+    checkbox.check()
+    assert count_paths(browser_page, "sdf") == int((snapshots[-1].areas["faction"] == "sdf").sum())
+    browser_page.locator('[data-event="khasham_2018"]').click()
+    popup = browser_page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert f"On the snapshot of {last}" in popup.locator(".mapapp-context").inner_text()
+    assert "After this snapshot" not in popup.inner_text()
+    choose(browser_page, snapshots[0].date.isoformat())
+    popup.wait_for(state="detached")  # closed with its snapshot (after Leaflet's fade-out)

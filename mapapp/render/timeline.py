@@ -111,7 +111,7 @@ class TimelineControl(MacroElement):  # type: ignore[misc]
         box.setAttribute("data-snapshot", date);
         current = date;
     }
-    var control = L.control({position: "topright"});
+    var control = L.control({position: "topleft"});
     control.onAdd = function () {
         var div = L.DomUtil.create("div", "mapapp-timeline leaflet-bar");
         div.innerHTML = {{ this.html|tojson }};
@@ -209,8 +209,8 @@ def build_timeline(
     first = next(f for f in frames if f.date == start)
     fmap.add_child(HtmlControl(first.title, position="topright", css_class="mapapp-title", name="Title"))
     fmap.add_child(legend_control(first.legend))
-    fmap.add_child(TimelineControl(frames, start))
     finish_map(fmap, _credits(ordered, chosen))
+    fmap.add_child(TimelineControl(frames, start))  # top left, under the zoom and full-screen buttons
     return fmap
 
 
