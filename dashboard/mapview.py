@@ -56,7 +56,7 @@ def section(root: Path, entry: CatalogEntry, snap: ControlSnapshot, events: Even
 
     A fragment: panning or clicking the map reruns this section only.
     """
-    col_map, col_info = st.columns([3, 1], gap="medium")
+    col_map, col_info = st.columns([4, 1], gap="medium")
     with col_map:
         with st.spinner("Drawing the map…"):
             map_payload = data.map_payload(root, entry, view)

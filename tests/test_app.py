@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import pytest
 from dashboard_fixtures import invalid_file, make_catalog, upload_file
 from streamlit.testing.v1 import AppTest
@@ -303,3 +305,24 @@ def test_credits_name_every_source_on_screen(catalog: Catalog) -> None:
     at.selectbox(key="base").set_value("osm").run()
     credits = "\n".join(m.value for m in at.expander[0].markdown)
     assert "OpenStreetMap" in credits
+
+
+def test_zipped_shapefile_upload_is_read_and_validated(catalog: Catalog, tmp_path: Path) -> None:
+    src = upload_file(tmp_path / "newer.geojson")
+    shp_dir = tmp_path / "shp"
+    shp_dir.mkdir()
+    gpd.read_file(src, engine="pyogrio").to_crs("EPSG:3857").to_file(
+        shp_dir / "areas.shp", driver="ESRI Shapefile", engine="pyogrio"
+    )
+    archive = tmp_path / "areas.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in sorted(shp_dir.iterdir()):
+            zf.write(part, part.name)
+    at = run_app(tab="Add a snapshot")
+    at.file_uploader(key="upload_file").set_value(
+        (archive.name, archive.read_bytes(), "application/zip")
+    ).run()
+    assert not at.exception
+    assert at.selectbox(key="upload_field").value == "side"
+    assert at.selectbox(key="upload_map_0").value == registry().closest("Jaysh al-Fantasia", n=1)[0]
+    assert not [e.value for e in at.error]  # reprojected from EPSG:3857, no blocking problem
