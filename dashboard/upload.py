@@ -39,13 +39,13 @@ def apply_pending_selection() -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _read(name: str, digest: str, payload: bytes) -> gpd.GeoDataFrame:
-    del digest  # cache key only (payload is hashed by streamlit too, this keeps it cheap)
+def _read(name: str, digest: str, _payload: bytes) -> gpd.GeoDataFrame:
+    """Read an uploaded file once per content (keyed by its SHA-256; the bytes are not re-hashed)."""
     from mapapp.readers import read_vector
 
     with tempfile.TemporaryDirectory(prefix="mapapp-upload-") as tmp:
         path = Path(tmp) / Path(name).name
-        path.write_bytes(payload)
+        path.write_bytes(_payload)
         return read_vector(path)
 
 
