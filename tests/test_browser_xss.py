@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
 import sys
 import warnings
 from collections.abc import Iterator
@@ -136,6 +137,13 @@ def test_exported_map_with_hostile_title(browser_page: Any, tmp_path: Path) -> N
 
 
 # -- live dashboard -----------------------------------------------------------------------------
+def map_frame(page: Any) -> Any:
+    """Return the frame of the dashboard's map (st_folium's iframe), once it is attached."""
+    iframe = page.locator('iframe[title="streamlit_folium.st_folium"]')
+    iframe.wait_for(timeout=TIMEOUT_MS)
+    return iframe.element_handle().content_frame()
+
+
 @pytest.fixture(scope="module")
 def hostile_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("xss-app") / "catalog"
@@ -160,9 +168,7 @@ def test_dashboard_runs_no_script_from_a_hostile_snapshot(chromium: Any, hostile
         body = page.inner_text("body")
         assert hostile.IMG in body  # the licence, as text
         # The map (st_folium's iframe): hover and click every area, open every event popup.
-        iframe = page.locator('iframe[title="streamlit_folium.st_folium"]')
-        iframe.wait_for(timeout=TIMEOUT_MS)
-        frame = iframe.element_handle().content_frame()
+        frame = map_frame(page)
         areas = frame.locator("path.mapapp-area")
         areas.first.wait_for(timeout=TIMEOUT_MS)
         assert areas.count() == 2
@@ -181,7 +187,39 @@ def test_dashboard_runs_no_script_from_a_hostile_snapshot(chromium: Any, hostile
         assert "Note:" in "".join(tips)
         wait_idle(page, TIMEOUT_MS)
         assert_inert(page, watch.dialogs)
-        assert watch.page_errors == []
-        assert watch.console_errors == []
+        assert watch.page_errors == [], watch.page_errors
+        assert watch.console_errors == [], watch.console_errors
+    finally:
+        context.close()
+
+
+def test_dashboard_upload_report_runs_no_script(chromium: Any, hostile_app: str, tmp_path: Path) -> None:
+    """Hostile faction names reach widget labels and the validation report: text only, no links."""
+    names = [hostile.SCRIPT, hostile.IMG, hostile.MD_LINK]
+    features = [
+        hostile.feature([ring], name, note=hostile.IMG)
+        for name, ring in zip(names, (hostile.WEST, hostile.EAST, hostile.WEST), strict=True)
+    ]
+    upload = tmp_path / "hostile_upload.geojson"
+    upload.write_text(json.dumps(hostile.collection(*features)), encoding="utf-8")
+    watch = Watch(allowed=(hostile_app,))
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        watch.arm(context)
+        page = context.new_page()
+        page.goto(hostile_app, wait_until="domcontentloaded")
+        page.locator("h1, h2").filter(has_text=LABEL).first.wait_for(timeout=TIMEOUT_MS)
+        wait_idle(page, TIMEOUT_MS)
+        map_frame(page).locator("path.mapapp-area").first.wait_for(timeout=TIMEOUT_MS)
+        page.get_by_role("tab", name="Add a snapshot").click()
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(upload)
+        page.get_by_text("Unknown faction names").first.wait_for(timeout=TIMEOUT_MS)
+        wait_idle(page, TIMEOUT_MS)
+        body = page.inner_text("body")
+        assert hostile.SCRIPT in body  # the unknown name is shown to be mapped, as text
+        assert_inert(page, watch.dialogs)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert watch.page_errors == [], watch.page_errors
+        assert watch.console_errors == [], watch.console_errors
     finally:
         context.close()
