@@ -24,7 +24,6 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import pytest
 import shapely
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
@@ -70,26 +69,20 @@ faction_values = st.one_of(
 column_names = st.text(min_size=1, max_size=12).filter(lambda c: c.lower() != "geometry")
 
 
-def run_validation(
-    raw: gpd.GeoDataFrame, *, tolerate_numeric_warnings: bool = False, **kwargs: Any
-) -> ControlSnapshot | None:
+def run_validation(raw: gpd.GeoDataFrame, **kwargs: Any) -> ControlSnapshot | None:
     """Validate; return the snapshot or None for a domain error. Anything else propagates.
 
-    Warnings other than :class:`SnapshotWarning` stay errors, except numpy's RuntimeWarnings on
-    extreme coordinates when ``tolerate_numeric_warnings`` (a known, reported leak pinned by the
-    strict xfail tests below; it must not make the random tests flaky).
+    Every warning other than :class:`SnapshotWarning` stays an error (numpy's RuntimeWarnings on
+    absurd coordinates included).
     """
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", SnapshotWarning)  # every other warning stays an error
-        if tolerate_numeric_warnings:
-            warnings.simplefilter("always", RuntimeWarning)
+        warnings.simplefilter("always", SnapshotWarning)
         report = check(raw, META, **kwargs)
         try:
             snapshot = validate(raw, META, **kwargs)
         except MapAppError:
             snapshot = None
-    allowed = (SnapshotWarning, RuntimeWarning) if tolerate_numeric_warnings else (SnapshotWarning,)
-    assert all(issubclass(w.category, allowed) for w in caught)
+    assert all(issubclass(w.category, SnapshotWarning) for w in caught)
     assert (report.snapshot is None) == (snapshot is None)
     if snapshot is not None:
         assert_canonical(snapshot)
@@ -175,29 +168,18 @@ def test_validation_is_total_on_random_geometries(
 ) -> None:
     factions = [IDS[i % len(IDS)] for i in range(len(geoms))]
     raw = gpd.GeoDataFrame({"faction": factions}, geometry=gpd.GeoSeries(geoms), crs=crs)
-    run_validation(raw, on_invalid=policy, tolerate_numeric_warnings=True)
+    run_validation(raw, on_invalid=policy)
 
 
-LEAKS = "RuntimeWarning leaks out of validation instead of becoming a Problem"
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"{LEAKS}: validate_coverage.check_overlaps (to_crs(EQUAL_AREA_CRS).area) warns "
-    "'invalid value encountered in area' for overlapping polygons reaching latitude 91",
-)
 def test_overlap_beyond_the_pole_raises_no_stray_warning() -> None:
+    """Regression: check_overlaps leaked numpy's 'invalid value encountered in area' (fixed)."""
     ring = shapely.from_wkt("POLYGON ((34 34, 34 91, 35 34, 34 34))")
     raw = gpd.GeoDataFrame({"faction": ["sdf", "hts"]}, geometry=[ring, ring], crs="EPSG:4326")
     run_validation(raw, on_invalid="raise")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"{LEAKS}: validate_geometry._validity (shapely.is_valid_reason) warns "
-    "'overflow encountered in is_valid_reason' for a coordinate of 1e308",
-)
 def test_huge_coordinate_raises_no_stray_warning() -> None:
+    """Regression: _validity leaked 'overflow encountered in is_valid_reason' (fixed)."""
     ring = shapely.from_wkt("POLYGON ((34 34, 42 34, 34 34, 34 1e308, 34 34))")
     raw = gpd.GeoDataFrame({"faction": ["sdf"]}, geometry=[ring], crs="EPSG:4326")
     run_validation(raw, on_invalid="raise")
