@@ -276,3 +276,25 @@ def test_library_read_and_validate(name: str, corpus: dict[str, Path]) -> None:
     if "--label" in options:  # metadata is kept verbatim, escaping is the renderer's job
         assert snapshot.label == options["--label"]
         assert snapshot.source == options["--source"]
+
+
+# -- a hostile catalog --------------------------------------------------------------------------
+MANIFEST_ESCAPE = (
+    "catalog.Catalog.load/path trusts the manifest's 'file': a hand-edited or shared catalog whose "
+    "entry says '../x.geojson' or an absolute path makes the app read and show any GeoJSON on disk "
+    "outside ROOT/snapshots; it should refuse with CatalogError"
+)
+
+
+@pytest.mark.parametrize("kind", ["relative", "absolute"])
+@pytest.mark.xfail(strict=True, reason=MANIFEST_ESCAPE)
+def test_manifest_cannot_point_outside_the_catalog(data_dir: Path, tmp_path: Path, kind: str) -> None:
+    catalog = Catalog(data_dir)
+    outside = tmp_path / "outside.geojson"
+    outside.write_bytes(catalog.path("2017-01-08").read_bytes())
+    manifest = json.loads(catalog.manifest_path.read_text(encoding="utf-8"))
+    relative = os.path.relpath(outside, catalog.dir)
+    manifest["snapshots"][0]["file"] = relative if kind == "relative" else str(outside)
+    catalog.manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(MapAppError):
+        catalog.load("2017-01-08")
