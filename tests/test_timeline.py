@@ -152,3 +152,20 @@ def test_timeline_export_is_self_contained(tmp_path: Path, snapshots: list[Contr
         export_html(snapshots[1], None, MapOptions(), tmp_path / "x.html", timeline=snapshots,
                     compare_with=snapshots[0])  # fmt: skip
     assert not (tmp_path / "x.html").exists()
+
+
+def test_event_window_follows_each_snapshot(snapshots: list[ControlSnapshot]) -> None:
+    fmap = build_timeline(snapshots, load_events(), MapOptions(events="window", window_days=10))
+    events = next(g for g in children(fmap, folium.FeatureGroup) if g.layer_name == "Events")
+    drawn = [
+        sorted(
+            m.icon.options["html"].split('data-event="')[1].split('"')[0] for m in children(g, folium.Marker)
+        )
+        for g in children(events, folium.FeatureGroup)
+    ]
+    expected = [sorted(e.id for e in load_events().window(d, 10)) for d in (EARLY, LATE)]
+    assert drawn == expected and "khasham_2018" in expected[1] and "khasham_2018" not in expected[0]
+    frames = {f["date"]: f for f in control(fmap).frames}
+    late = frames[LATE.isoformat()]
+    assert 'data-category="strike"' in late["legend"] and 'data-key="after"' not in late["legend"]
+    assert len(late["members"]) == 6 + 1  # six factions (no Islamic State) and the events
