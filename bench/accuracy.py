@@ -71,8 +71,13 @@ def _metric(geoms: GeomArray) -> GeomArray:
     return out
 
 
+def _rings(geom: shapely.Geometry) -> GeomArray:
+    rings: GeomArray = shapely.get_rings(shapely.get_parts(geom))  # get_rings: polygons only
+    return rings
+
+
 def _segments(geom: shapely.Geometry) -> GeomArray:
-    coords, ring = shapely.get_coordinates(shapely.get_rings(geom), return_index=True)
+    coords, ring = shapely.get_coordinates(_rings(geom), return_index=True)
     same = ring[:-1] == ring[1:]
     pairs = np.stack([coords[:-1], coords[1:]], axis=1)[same]
     return np.asarray(shapely.linestrings(pairs), dtype=object)
@@ -80,7 +85,7 @@ def _segments(geom: shapely.Geometry) -> GeomArray:
 
 def directed_m(a: shapely.Geometry, b: shapely.Geometry) -> float:
     """Return the largest distance from a vertex of ``a``'s rings to ``b``'s rings (metres)."""
-    points = shapely.points(shapely.get_coordinates(shapely.get_rings(a)))
+    points = shapely.points(shapely.get_coordinates(_rings(a)))
     segments = _segments(b)
     if len(points) == 0 or len(segments) == 0:
         return float("inf") if len(points) else 0.0
