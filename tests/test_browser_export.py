@@ -247,3 +247,14 @@ def test_timeline_keeps_the_readers_faction_choice_and_popups_follow(
     assert "After this snapshot" not in popup.inner_text()
     choose(browser_page, snapshots[0].date.isoformat())
     popup.wait_for(state="detached")  # closed with its snapshot (after Leaflet's fade-out)
+
+
+def test_timeline_screenshot(browser_page: Any, timeline_export: Any) -> None:
+    path, snapshots = timeline_export
+    open_map(browser_page, path)
+    middle = snapshots[1].date.isoformat()
+    choose(browser_page, middle)
+    assert browser_page.locator(".mapapp-title .mapapp-stamp").inner_text() == f"Control as of {middle}"
+    browser_page.screenshot(path=str(DOCS / "timeline_export.png"))
+    assert (DOCS / "timeline_export.png").stat().st_size > 10_000
+    assert browser_page.blocked == []
