@@ -212,35 +212,38 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _write(out: Path, results: list[dict[str, Any]], floor_ms: float, load_before: str, total: int) -> str:
+    info = machine.describe(ROOT, browser.CHROMIUM)
+    notes = [*NOTES, "Our geometry preparation: " + "; ".join(preparation()) + "."]
+    if len(results) < total:
+        notes.insert(0, f"**Partial run**: {len(results)} of {total} data sets measured so far.")
+    text = report.render(results, floor_ms, (load_before, machine.load_average()), info, notes)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    (OUT / "results.json").write_text(json.dumps(results, indent=1, default=str))
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark; print and write the report."""
+    """Run the benchmark; print and write the report (rewritten after each data set)."""
     args = _args(argv)
-    names = (
-        args.sizes.split(",")
-        if args.sizes
-        else (["20k"] if args.quick else [s.name for s in synthetic.SIZES])
-    )
-    sizes = [s for s in synthetic.SIZES if s.name in names]
+    default = ["20k"] if args.quick else [s.name for s in synthetic.SIZES]
+    names = args.sizes.split(",") if args.sizes else default
+    sizes = [s for s in reversed(synthetic.SIZES) if s.name in names]  # the largest first
     out = args.out or (OUT / "benchmarks-quick.md" if args.quick else ROOT / "docs" / "benchmarks.md")
     load_before = machine.load_average()
-    datasets = ([] if args.no_bundled else bundled_datasets()) + [synthetic_dataset(s) for s in sizes]
+    datasets = [synthetic_dataset(s) for s in sizes] + ([] if args.no_bundled else bundled_datasets())
     naive.warm_up()
-    export_html(datasets[0].snapshot, None, MapOptions(), OUT / "warm-up.html")
-    results = []
+    export_html(datasets[-1].snapshot, None, MapOptions(), OUT / "warm-up.html")
+    results: list[dict[str, Any]] = []
     with browser.chromium() as chrome:
-        floor = browser.draw_ms(
-            chrome, browser.empty_map_page(OUT / "empty-map.html"), args.runs, strict=True
-        )
+        empty = browser.empty_map_page(OUT / "empty-map.html")
+        floor = browser.draw_ms(chrome, empty, args.runs, strict=True)["ms"]
         for ds in datasets:
             _log("measuring", ds.name, f"{ds.vertices:,} vertices")
             results.append(measure(ds, args.runs, chrome))
-            (OUT / "results.json").write_text(json.dumps(results, indent=1, default=str))
-    info = machine.describe(ROOT, browser.CHROMIUM)
-    notes = [*NOTES, "Our geometry preparation: " + "; ".join(preparation()) + "."]
-    text = report.render(results, floor["ms"], (load_before, machine.load_average()), info, notes)
-    print(text)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+            _write(out, results, floor, load_before, len(datasets))
+    print(_write(out, results, floor, load_before, len(datasets)))
     _log("wrote", out)
     return 0
 
