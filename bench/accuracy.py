@@ -85,7 +85,7 @@ def _segments(geom: shapely.Geometry) -> GeomArray:
 
 def directed_m(a: shapely.Geometry, b: shapely.Geometry) -> float:
     """Return the largest distance from a vertex of ``a``'s rings to ``b``'s rings (metres)."""
-    points = shapely.points(shapely.get_coordinates(_rings(a)))
+    points: GeomArray = np.asarray(shapely.points(shapely.get_coordinates(_rings(a))), dtype=object)
     segments = _segments(b)
     if len(points) == 0 or len(segments) == 0:
         return float("inf") if len(points) else 0.0

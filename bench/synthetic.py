@@ -58,7 +58,7 @@ SIZES = (Size("20k", 200, 20_000), Size("200k", 2_000, 200_000), Size("2M", 20_0
 
 
 def _points_in(poly: shapely.Geometry, n: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
-    xmin, ymin, xmax, ymax = poly.bounds
+    xmin, ymin, xmax, ymax = shapely.bounds(poly)
     shapely.prepare(poly)
     out: list[npt.NDArray[np.float64]] = []
     while sum(len(o) for o in out) < n:
