@@ -71,6 +71,9 @@ class CatalogEntry:
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str) -> CatalogEntry:
         """Build an entry from its manifest dictionary; :class:`CatalogError` if malformed."""
+        if isinstance(data, dict):
+            for name in (data.get("file"), *(data.get("backups") or [])):
+                _check_file_name(name, where)
         try:
             return cls(
                 date=dt.date.fromisoformat(str(data["date"])),
@@ -91,6 +94,19 @@ class CatalogEntry:
                 f"source, licence, confidence, file, areas; found {sorted(data)!r} ({exc}). "
                 "Fix or remove the entry, or restore manifest.json from version control."
             ) from exc
+
+
+def _check_file_name(name: object, where: str) -> None:
+    """Refuse manifest file names that could reach outside ``ROOT/snapshots``."""
+    if name is None:
+        return
+    text = str(name)
+    if not text or text != Path(text).name or text.startswith(".") or "\\" in text:
+        raise CatalogError(
+            f"{where}: unsafe file name in the manifest: expected a plain file name inside "
+            f"the snapshots directory (e.g. '2017-01-08.geojson'), found {text!r}. "
+            "Fix the entry, or restore manifest.json from version control."
+        )
 
 
 def parse_date(text: str) -> dt.date:

@@ -287,7 +287,6 @@ MANIFEST_ESCAPE = (
 
 
 @pytest.mark.parametrize("kind", ["relative", "absolute"])
-@pytest.mark.xfail(strict=True, reason=MANIFEST_ESCAPE)
 def test_manifest_cannot_point_outside_the_catalog(data_dir: Path, tmp_path: Path, kind: str) -> None:
     catalog = Catalog(data_dir)
     outside = tmp_path / "outside.geojson"
