@@ -297,3 +297,20 @@ def test_manifest_cannot_point_outside_the_catalog(data_dir: Path, tmp_path: Pat
     catalog.manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(MapAppError):
         catalog.load("2017-01-08")
+
+
+@pytest.mark.parametrize("name", _params(n for n, c in CASES.items() if c.outcome == "error"))
+def test_failed_import_into_a_new_directory_creates_nothing(
+    name: str,
+    corpus: dict[str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    case = CASES[name]
+    cap_env(case, monkeypatch)
+    target = tmp_path / "new-catalog"
+    rc = main(["import", str(corpus[name]), "--date", IMPORT_DATE, "--data-dir", str(target), *case.args])
+    capsys.readouterr()
+    assert rc == 1
+    assert not target.exists(), f"{name}: a refused import created {sorted(target.rglob('*'))}"
