@@ -11,9 +11,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import data, mapview, panels, sidebar, upload
+from dashboard import changes, data, dates, mapview, panels, sidebar, upload
 from dashboard.state import query_differs, to_query
-from mapapp.errors import MapAppError
+from mapapp.catalog import CatalogEntry
+from mapapp.errors import CompareError, MapAppError
 from mapapp.paths import data_dir
 from mapapp.render.layers import faction_order
 
@@ -31,27 +32,32 @@ def page(root: Path) -> None:
         upload.panel(root, entries)
         return
     upload.apply_pending_selection()
-    notice = sidebar.init_from_query(entries)
-    entry = sidebar.snapshot_picker(entries)
+    notices = dates.init_from_query(entries)
+    entry = dates.snapshot_picker(entries)
+    other = dates.compare_picker(entries, entry)
     with st.spinner(f"Loading the snapshot of {entry.date}…"):
         snap = data.snapshot(root, entry)
         events = data.events()
-    view = sidebar.view(entry, faction_order(snap.factions), data.event_categories(events))
+    view = sidebar.view(entry, faction_order(snap.factions), data.event_categories(events), other)
     wanted = to_query(view, snap.factions)
     current = {k: st.query_params.get_all(k) for k in st.query_params}
     if query_differs(current, wanted):
         st.query_params.from_dict(wanted)
-    if notice:
+    for notice in notices:
         st.warning(notice)
     panels.header(snap)
+    change = _change(root, entry, other)
+    dates.timeline(entries)
     # lazy tabs: only the open one runs (a map drawn in a hidden tab has no size)
     tab_map, tab_stats, tab_upload, tab_download = st.tabs(list(TABS), key="tab", on_change="rerun")
     if tab_map.open:
         with tab_map:
-            mapview.section(root, entry, snap, events, view)
+            mapview.section(root, entries, entry, snap, events, view, change)
     if tab_stats.open:
         with tab_stats:
             panels.statistics(root, entry)
+            if change is not None:
+                changes.section(change.comparison)
     if tab_upload.open:
         with tab_upload:
             upload.panel(root, entries)
@@ -59,6 +65,18 @@ def page(root: Path) -> None:
         with tab_download:
             panels.downloads(root, entry, snap, events, view)
     panels.credits(snap, events, view)
+
+
+def _change(root: Path, entry: CatalogEntry, other: CatalogEntry | None) -> data.Change | None:
+    """Return the comparison with ``other`` (None without one); a CompareError is shown, not raised."""
+    if other is None:
+        return None
+    try:
+        with st.spinner(f"Comparing {entry.date} with {other.date}…"):
+            return data.comparison(root, entry, other)
+    except CompareError as exc:
+        st.error(f"{type(exc).__name__}: {exc}")
+        return None
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ The payload is built with streamlit-folium's own helpers, so the browser side is
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -26,6 +27,11 @@ from mapapp.factions import Palette
 from mapapp.render.layers import layer_name
 
 MAP_VAR = "map_div"
+FIT_CSS = (
+    "<style>/* dashboard: the legend (bottom right) stops below the title box and the layer "
+    "control (top right) instead of running under them */\n"
+    ".mapapp-legend { max-height: calc(100vh - 270px) !important; }</style>"
+)
 _VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -86,6 +92,11 @@ def payload(fmap: folium.Map, factions: Iterable[str], palette: Palette) -> MapP
         css_links=css,
         layers=layers,
     )
+
+
+def fit_controls(map_payload: MapPayload) -> MapPayload:
+    """Return ``map_payload`` with :data:`FIT_CSS`, which keeps the map's controls apart."""
+    return dataclasses.replace(map_payload, header=map_payload.header + FIT_CSS)
 
 
 def _bounds(fmap: folium.Map) -> tuple[float, float, float, float]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,15 +18,19 @@ import streamlit as st
 import xyzservices
 
 from dashboard import offline
-from dashboard.component import MapPayload, payload
+from dashboard.component import MapPayload, fit_controls, payload
 from dashboard.state import View
 from mapapp import geography
 from mapapp.assets import credits as asset_credits
 from mapapp.catalog import Catalog, CatalogEntry
-from mapapp.events import CATEGORY_LABELS, DEFAULT_EVENTS, EventSet, load_events
+from mapapp.compare import Comparison, compare
+from mapapp.context import EventContext, Locator, snapshot_in_force
+from mapapp.errors import CompareError
+from mapapp.events import CATEGORY_LABELS, DEFAULT_EVENTS, Event, EventSet, load_events
 from mapapp.paths import bundled_data_dir
 from mapapp.prepare import DEFAULT_MAX_ERROR_M, prepare_areas
 from mapapp.render import MapOptions, build_map
+from mapapp.render.change import add_change_layer
 from mapapp.render.credits import BORDER_POLICY, snapshot_credits
 from mapapp.snapshot import ControlSnapshot
 
@@ -131,29 +137,110 @@ def _prepared(root: str, date: str, path: str, file_mtime: float) -> ControlSnap
     return dataclasses.replace(snap, areas=web[list(snap.areas.columns)])
 
 
+@dataclass(frozen=True, eq=False)
+class Change:
+    """A cached comparison and its cache key (both snapshot files' date, path and mtime)."""
+
+    key: tuple[str, ...]
+    comparison: Comparison
+
+
+def _file_key(root: Path, entry: CatalogEntry) -> tuple[str, str, float]:
+    path = Catalog(root).dir / entry.file
+    return entry.date.isoformat(), str(path), mtime(path)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _comparison(
+    root: str, a: tuple[str, str, float], b: tuple[str, str, float]
+) -> tuple[Comparison | None, str | None]:
+    """Compare two snapshot files once per (path, mtime) pair; a CompareError is kept as its text."""
+    try:
+        return compare(_snapshot(root, *a), _snapshot(root, *b)), None
+    except CompareError as exc:
+        return None, str(exc)
+
+
+def comparison(root: Path, shown: CatalogEntry, other: CatalogEntry) -> Change:
+    """Return the changes between two snapshots, the earlier one first (cached per both files).
+
+    Raises
+    ------
+    CompareError
+        The snapshots cannot be compared (same date, no overlap, no areas); the message says why.
+    """
+    a, b = sorted((_file_key(root, shown), _file_key(root, other)))
+    result, error = _comparison(str(root), a, b)
+    if result is None:
+        raise CompareError(error or "the snapshots cannot be compared")
+    return Change(key=tuple(map(str, (*a, *b))), comparison=result)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def _payload(
-    root: str, date: str, path: str, file_mtime: float, key: tuple[object, ...], _view: View
+    root: str,
+    date: str,
+    path: str,
+    file_mtime: float,
+    key: tuple[object, ...],
+    _view: View,
+    _change: Change | None,
 ) -> MapPayload:
-    del key  # the cache key: ``_view`` without its factions, as plain values
+    del key  # the cache key: ``_view`` without its factions and the change's key, as plain values
     snap = _prepared(root, date, path, file_mtime)
     chosen = visible_events(events(), _view)
     options = map_options(_view, asset_base_url=offline.STATIC_URL, max_error_m=0.0)
     offline.sync_vendor()
-    return payload(build_map(snap, chosen, options), snap.factions, _view.palette)
+    fmap = build_map(snap, chosen, options)
+    if _change is not None:
+        add_change_layer(fmap, _change.comparison, _view.palette)
+    return fit_controls(payload(fmap, snap.factions, _view.palette))
 
 
-def map_payload(root: Path, entry: CatalogEntry, view: View) -> MapPayload:
+def map_payload(root: Path, entry: CatalogEntry, view: View, change: Change | None = None) -> MapPayload:
     """Return the rendered map of a view, cached per snapshot file and everything but the factions.
 
     The areas are simplified once per snapshot file (the expensive step); the map is built by the
     same :func:`mapapp.render.build_map` as the export, with Leaflet served by the app itself.
     Faction toggles are not part of the key: they are applied in the browser
-    (:func:`dashboard.component.toggle_script`).
+    (:func:`dashboard.component.toggle_script`). With ``change`` the gains layer
+    (:func:`mapapp.render.change.add_change_layer`) is drawn on top; its files are in the key.
     """
     path = Catalog(root).dir / entry.file
-    key = (view.date.isoformat(), view.events, view.window_days, view.categories, view.base, view.palette)
-    return _payload(str(root), entry.date.isoformat(), str(path), mtime(path), key, view)
+    key = (
+        view.date.isoformat(),
+        view.events,
+        view.window_days,
+        view.categories,
+        view.base,
+        view.palette,
+        change.key if change is not None else None,
+    )
+    return _payload(str(root), entry.date.isoformat(), str(path), mtime(path), key, view, change)
+
+
+@st.cache_resource(show_spinner=False)
+def _rivers() -> gpd.GeoDataFrame:
+    return geography.rivers()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _locator(root: str, date: str, path: str, file_mtime: float) -> Locator:
+    return Locator(_snapshot(root, date, path, file_mtime), _rivers())
+
+
+def event_context(root: Path, entries: Sequence[CatalogEntry], event: Event) -> EventContext:
+    """Return an event's context on the snapshot in force at its date (the latest not after it).
+
+    The snapshot's areas are projected once per file (:class:`mapapp.context.Locator`, cached).
+    """
+    in_force = snapshot_in_force([e.date for e in entries], event.date)
+    if in_force is None:
+        first = min(e.date for e in entries).isoformat() if entries else "none"
+        note = f"No snapshot on or before {event.date.isoformat()} (earliest: {first})."
+        return EventContext(event.id, event.date, None, note=note)
+    entry = next(e for e in entries if e.date == in_force)
+    return _locator(str(root), *_file_key(root, entry)).context(event)
 
 
 def export_bytes(snap: ControlSnapshot, event_set: EventSet, view: View) -> bytes:

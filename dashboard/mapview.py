@@ -8,6 +8,7 @@ map rebuilds nothing. The last zoom and centre are passed back so the view survi
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,13 @@ from dashboard import component, data, details
 from dashboard.state import View
 from dashboard.text import md, md_link
 from mapapp.catalog import CatalogEntry
+from mapapp.context import EventContext
 from mapapp.events import Event, EventSet
+from mapapp.factions import registry
 from mapapp.snapshot import ControlSnapshot
 
 MAP_KEY = "map"
+MAP_HEIGHT = 700
 
 
 def _view_state() -> tuple[tuple[float, float] | None, float | None]:
@@ -51,25 +55,41 @@ def _carried_view(map_payload: component.MapPayload) -> tuple[tuple[float, float
 
 
 @st.fragment
-def section(root: Path, entry: CatalogEntry, snap: ControlSnapshot, events: EventSet, view: View) -> None:
-    """Draw the map and, beside it, the details of what the user clicked.
+def section(
+    root: Path,
+    entries: Sequence[CatalogEntry],
+    entry: CatalogEntry,
+    snap: ControlSnapshot,
+    events: EventSet,
+    view: View,
+    change: data.Change | None = None,
+) -> None:
+    """Draw the map (with the gains layer when ``change`` is given) and the details of a click.
 
     A fragment: panning or clicking the map reruns this section only.
     """
     col_map, col_info = st.columns([4, 1], gap="medium")
     with col_map:
         with st.spinner("Drawing the map…"):
-            map_payload = data.map_payload(root, entry, view)
+            map_payload = data.map_payload(root, entry, view, change)
         centre, zoom = _carried_view(map_payload)
         hidden = [f for f in snap.factions if f not in set(view.factions)]
-        out = component.show(map_payload, hidden=hidden, key=MAP_KEY, height=640, center=centre, zoom=zoom)
+        out = component.show(
+            map_payload, hidden=hidden, key=MAP_KEY, height=MAP_HEIGHT, center=centre, zoom=zoom
+        )
         if not view.factions:
             st.caption("Every faction is switched off: tick some in the sidebar.")
     with col_info:
-        show_details(snap, events, view, out)
+        show_details(snap, events, view, out, lambda e: data.event_context(root, entries, e))
 
 
-def show_details(snap: ControlSnapshot, events: EventSet, view: View, out: dict[str, Any]) -> None:
+def show_details(
+    snap: ControlSnapshot,
+    events: EventSet,
+    view: View,
+    out: dict[str, Any],
+    context_of: Callable[[Event], EventContext] | None = None,
+) -> None:
     """Show the clicked event (marker) or area, or a hint when nothing is selected."""
     st.markdown("#### Details")
     obj = out.get("last_object_clicked") or {}
@@ -79,6 +99,8 @@ def show_details(snap: ControlSnapshot, events: EventSet, view: View, out: dict[
         idx = details.nearest([(e.lon, e.lat) for e in shown], obj["lng"], obj["lat"])
         if idx is not None:
             _event(snap, shown[idx])
+            if context_of is not None:
+                _context(context_of(shown[idx]))
             return
     point = click or obj
     if not point:
@@ -108,6 +130,29 @@ def _event(snap: ControlSnapshot, event: Event) -> None:
     urls = details.links(getattr(event, "sources", ()) or ())
     if urls:
         st.markdown("**Sources:**  \n" + "  \n".join(md_link(_host(u), u) for u in urls))
+
+
+def _context(context: EventContext) -> None:
+    """Show the event's context on the snapshot in force at its date (:mod:`mapapp.context`)."""
+    st.markdown("**In context**")
+    if context.snapshot_date is None:
+        st.caption(md(context.note))
+        return
+    label = registry().label
+    held = "outside every area" if context.faction is None else label(context.faction)
+    lines = [
+        f"**Snapshot in force:** {context.snapshot_date} (the latest not after the event)",
+        f"**Held then by:** {md(held)}",
+    ]
+    if context.other_faction is not None and context.distance_km is not None:
+        across = f" across the {' and the '.join(context.across)}" if context.across else ""
+        lines.append(
+            f"**Nearest other faction:** {md(label(context.other_faction))}, "
+            f"{context.distance_km:.1f} km{md(across)}"
+        )
+    st.markdown("  \n".join(lines))
+    if context.note:
+        st.caption(md(context.note))
 
 
 def _host(url: str) -> str:

@@ -1,7 +1,8 @@
-"""The sidebar: snapshot picker, faction toggles, event filter, base map and palette.
+"""The sidebar: faction toggles, event filter, base map and palette.
 
-Widgets are addressed by key (``snapshot``, ``faction_<id>``, ``events``, ``window_days``,
-``categories``, ``base``, ``palette``) so that tests and the URL can drive them.
+Widgets are addressed by key (``faction_<id>``, ``events``, ``window_days``, ``categories``,
+``base``, ``palette``) so that tests and the URL can drive them. The snapshot picker, the timeline
+and "Compare with" are in :mod:`dashboard.dates`.
 """
 
 from __future__ import annotations
@@ -12,36 +13,10 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from dashboard.state import BASE_MAPS, EVENT_MODES, View, pick_date, pick_factions
+from dashboard.state import BASE_MAPS, EVENT_MODES, View, pick_factions
 from mapapp.catalog import CatalogEntry
 from mapapp.events import CATEGORY_LABELS
 from mapapp.factions import PALETTES, Palette, registry
-
-
-def init_from_query(entries: Sequence[CatalogEntry]) -> str | None:
-    """On a session's first run, seed the snapshot widget from the URL; return a notice or None."""
-    if "snapshot" in st.session_state:
-        return None
-    dates = [e.date for e in entries]
-    date, notice = pick_date(st.query_params.get("date"), dates)
-    st.session_state["snapshot"] = date.isoformat()
-    st.session_state["_url_factions"] = st.query_params.get_all("faction")
-    return notice
-
-
-def snapshot_picker(entries: Sequence[CatalogEntry]) -> CatalogEntry:
-    """Show the snapshot picker (every catalog entry by date and label); return the chosen entry."""
-    by_date = {e.date.isoformat(): e for e in entries}
-    if st.session_state.get("snapshot") not in by_date:
-        st.session_state["snapshot"] = pick_date(None, [e.date for e in entries])[0].isoformat()
-    choice = st.sidebar.selectbox(
-        "Snapshot",
-        list(by_date),
-        format_func=lambda d: f"{d} · {by_date[d].label}",
-        key="snapshot",
-        help="Every snapshot of the catalog, by date. Upload a newer one below the map.",
-    )
-    return by_date[str(choice)]
 
 
 def faction_toggles(present: Sequence[str], palette: Palette) -> tuple[str, ...]:
@@ -112,7 +87,12 @@ def look() -> tuple[str, Palette]:
     return str(base), palette
 
 
-def view(entry: CatalogEntry, present: Sequence[str], categories: Sequence[str]) -> View:
+def view(
+    entry: CatalogEntry,
+    present: Sequence[str],
+    categories: Sequence[str],
+    compare: CatalogEntry | None = None,
+) -> View:
     """Draw the rest of the sidebar for ``entry`` and return the complete view."""
     base, palette = look()
     factions = faction_toggles(present, palette)
@@ -125,6 +105,7 @@ def view(entry: CatalogEntry, present: Sequence[str], categories: Sequence[str])
         categories=cats,
         base=base,  # type: ignore[arg-type]
         palette=palette,
+        compare=compare.date if compare is not None else None,
     )
 
 

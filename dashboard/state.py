@@ -1,7 +1,7 @@
 """The dashboard's view as one value, and its round trip through the URL query parameters.
 
-A link carries ``?date=2017-01-08&faction=sdf&faction=islamic_state`` (the snapshot date and the
-selected factions); opening it reopens the same view.
+A link carries ``?date=2017-01-08&faction=sdf&faction=islamic_state&compare=2018-02-07`` (the
+snapshot date, the selected factions and the date compared with); opening it reopens the same view.
 """
 
 from __future__ import annotations
@@ -40,6 +40,38 @@ class View:
     categories: tuple[str, ...] = ()
     base: BaseMap = "offline"
     palette: Palette = "default"
+    compare: dt.date | None = None
+
+
+QUERY_KEYS = ("date", "faction", "compare")
+
+
+def pick_compare(
+    requested: str | None, available: Sequence[dt.date], shown: dt.date
+) -> tuple[dt.date | None, str | None]:
+    """Choose the date to compare with from the ``compare`` query parameter.
+
+    Returns
+    -------
+    tuple
+        The date (``None``: no comparison) and a message for the user when the request could not
+        be honoured (malformed, not in the catalog, or the snapshot shown itself).
+    """
+    if not requested or requested == "none":
+        return None, None
+    try:
+        wanted = dt.date.fromisoformat(requested)
+    except ValueError:
+        return None, f"The link asks to compare with {requested!r}, expected YYYY-MM-DD; no comparison shown."
+    if wanted == shown:
+        return None, f"The link asks to compare the snapshot of {wanted} with itself; no comparison shown."
+    if wanted not in available:
+        known = ", ".join(d.isoformat() for d in available)
+        return None, (
+            f"The link asks to compare with the snapshot of {wanted}, which is not in the catalog "
+            f"(available: {known}); no comparison shown."
+        )
+    return wanted, None
 
 
 def pick_date(requested: str | None, available: Sequence[dt.date]) -> tuple[dt.date, str | None]:
@@ -87,10 +119,12 @@ def to_query(view: View, present: Sequence[str]) -> dict[str, str | list[str]]:
     query: dict[str, str | list[str]] = {"date": view.date.isoformat()}
     if set(view.factions) != set(present):
         query["faction"] = list(view.factions) if view.factions else ["none"]
+    if view.compare is not None:
+        query["compare"] = view.compare.isoformat()
     return query
 
 
 def query_differs(current: Mapping[str, list[str]], wanted: Mapping[str, str | list[str]]) -> bool:
     """Whether the URL's parameters (as lists) differ from ``wanted``."""
     norm = {k: [v] if isinstance(v, str) else list(v) for k, v in wanted.items()}
-    return {k: list(v) for k, v in current.items() if k in ("date", "faction")} != norm
+    return {k: list(v) for k, v in current.items() if k in QUERY_KEYS} != norm

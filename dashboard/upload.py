@@ -19,6 +19,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from dashboard import dates
 from mapapp.catalog import Catalog, CatalogEntry
 from mapapp.errors import MapAppError, Problem
 from mapapp.factions import NO_DATA, registry
@@ -34,7 +35,7 @@ def apply_pending_selection() -> None:
     """Select a snapshot just saved and show its map (must run before those widgets are drawn)."""
     pending = st.session_state.pop(_PENDING, None)
     if pending:
-        st.session_state["snapshot"] = pending
+        dates.select(pending)
         st.session_state["tab"] = "Map"
 
 

@@ -21,6 +21,8 @@ from streamlit.testing.v1 import AppTest
 from mapapp.catalog import Catalog
 from mapapp.factions import registry
 
+# the gains layer's name in the map's layer control (JSON-escaped in the script)
+GAINS_LAYER = '"Gains 2017-01-08 \\u2192 2018-02-07" : feature_group_'
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TIMEOUT = 60
 
@@ -66,6 +68,13 @@ def hidden_vars(args: dict[str, Any]) -> list[str]:
     """Return the layer variables the page's toggle line removes from the map."""
     line = next(x for x in args["feature_group"].splitlines() if "removeLayer" in x)
     return re.findall(r"feature_group_\w+", line)
+
+
+def frame_with(at: AppTest, column: str) -> Any:
+    """Return the one table shown that has ``column`` (AppTest does not expose dataframe keys)."""
+    found = [d.value for d in at.dataframe if column in d.value.columns]
+    assert len(found) == 1, f"expected one table with a {column!r} column, found {len(found)}"
+    return found[0]
 
 
 def texts(at: AppTest) -> str:
@@ -326,3 +335,121 @@ def test_zipped_shapefile_upload_is_read_and_validated(catalog: Catalog, tmp_pat
     assert at.selectbox(key="upload_field").value == "side"
     assert at.selectbox(key="upload_map_0").value == registry().closest("Jaysh al-Fantasia", n=1)[0]
     assert not [e.value for e in at.error]  # reprojected from EPSG:3857, no blocking problem
+
+
+# -- change over time (issue 6): compare, timeline, events in context -------------------------
+
+
+def test_choosing_a_compare_date_adds_the_gains_layer_and_the_net_table(catalog: Catalog) -> None:
+    at = run_app({"date": "2018-02-07"})
+    compare = at.selectbox(key="compare")
+    assert "2018-02-07" not in compare.options  # a snapshot is never compared with itself
+    before = map_args(at)["script"]
+    assert "mapapp-gain" not in before
+    compare.set_value("2017-01-08").run()
+    assert not at.exception
+    after = map_args(at)["script"]
+    # the gains layer reaches the map: SDF gained the east of Syria, the KRG the north of Iraq
+    assert GAINS_LAYER in after
+    assert "mapapp-gain mapapp-gain-sdf" in after
+    assert "mapapp-gain mapapp-gain-kurdistan_region" in after
+    assert "from Islamic State to Syrian Democratic Forces (SDF)" in after
+    assert at.query_params["compare"] == "2017-01-08"
+    at.session_state["tab"] = "Statistics"
+    at.run()
+    assert not at.exception
+    net = frame_with(at, "net km²").set_index("faction")
+    sdf = net.loc[registry().label("sdf")]
+    assert sdf["gained km²"] > 0 and sdf["km² on 2017-01-08"] == 0
+    islamic_state = net.loc[registry().label("islamic_state")]
+    assert islamic_state["net km²"] < 0 and islamic_state["km² on 2018-02-07"] == 0
+    matrix = frame_with(at, "from \\ to").set_index("from \\ to")
+    assert matrix.loc[registry().label("islamic_state"), registry().label("sdf")] > 0
+    at.radio(key="matrix_country").set_value("IQ").run()
+    iraq = frame_with(at, "from \\ to").set_index("from \\ to")
+    is_, sdf_ = registry().label("islamic_state"), registry().label("sdf")
+    assert iraq.loc[is_, sdf_] < matrix.loc[is_, sdf_] / 100  # at most border slivers in Iraq
+    assert iraq.loc[registry().label("islamic_state"), registry().label("kurdistan_region")] > 0
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download net gains and losses (CSV)" in labels
+    assert "Download the transition matrix (CSV)" in labels
+
+
+def test_no_comparison_by_default_and_none_removes_it(catalog: Catalog) -> None:
+    at = run_app({"date": "2018-02-07", "compare": "2017-01-08"}, tab="Statistics")
+    assert at.selectbox(key="compare").value == "2017-01-08"
+    assert len(frame_with(at, "net km²")) > 0
+    at.selectbox(key="compare").set_value("none").run()
+    assert not at.exception
+    assert "compare" not in at.query_params
+    assert len(at.dataframe) == 1  # the statistics only
+
+
+def test_the_timeline_and_the_picker_set_the_same_date(catalog: Catalog) -> None:
+    at = run_app()
+    assert at.select_slider(key="timeline").value == "2017-01-08"
+    before = map_args(at)["script"]
+    at.select_slider(key="timeline").set_value("2018-02-07").run()
+    assert not at.exception
+    assert at.selectbox(key="snapshot").value == "2018-02-07"  # the picker agrees
+    assert "Test snapshot 2018-02-07" in [h.value for h in at.header]
+    assert at.query_params["date"] == "2018-02-07"
+    assert map_args(at)["script"] != before
+    at.selectbox(key="snapshot").set_value("2017-01-08").run()
+    assert not at.exception
+    assert at.select_slider(key="timeline").value == "2017-01-08"  # and the slider follows the picker
+    assert "Test snapshot 2017-01-08" in [h.value for h in at.header]
+    assert map_args(at)["script"] == before  # the same cached map for the same date
+
+
+def test_stepping_onto_the_compared_date_drops_the_comparison(catalog: Catalog) -> None:
+    at = run_app({"date": "2018-02-07", "compare": "2017-01-08"})
+    at.select_slider(key="timeline").set_value("2017-01-08").run()
+    assert not at.exception
+    assert at.selectbox(key="compare").value == "none"
+    assert at.selectbox(key="compare").options == ["No comparison", "2018-02-07"]
+    assert "mapapp-gain" not in map_args(at)["script"]
+
+
+def test_compare_query_parameter_selects_the_view(catalog: Catalog) -> None:
+    at = run_app({"date": "2017-01-08", "compare": "2018-02-07"})
+    assert at.selectbox(key="snapshot").value == "2017-01-08"
+    assert at.selectbox(key="compare").value == "2018-02-07"
+    # gains from the earlier to the later date, drawn over the snapshot shown
+    assert GAINS_LAYER in map_args(at)["script"]
+    for link in ({"compare": "2017-01-08"}, {"compare": "2019-09-09"}, {"compare": "soon"}):
+        at = run_app(link)
+        assert at.selectbox(key="compare").value == "none"
+        assert any(link["compare"] in w.value for w in at.warning), link
+        assert "mapapp-gain" not in map_args(at)["script"]
+
+
+def test_a_compare_error_is_shown_with_its_message(catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboard import data
+    from mapapp.errors import CompareError
+
+    def no_overlap(a: object, b: object) -> None:
+        raise CompareError("the snapshots of 2017-01-08 and 2018-02-07 do not overlap: expected areas")
+
+    monkeypatch.setattr(data, "compare", no_overlap)
+    at = run_app({"date": "2018-02-07", "compare": "2017-01-08"}, tab="Statistics")
+    errors = [e.value for e in at.error]
+    assert errors == [
+        "CompareError: the snapshots of 2017-01-08 and 2018-02-07 do not overlap: expected areas"
+    ]
+    assert len(at.dataframe) == 1  # the statistics only
+
+
+def test_event_context_uses_the_snapshot_in_force_at_the_event(catalog: Catalog) -> None:
+    from dashboard import data
+
+    entries = catalog.entries()
+    events = data.events()
+    khasham = data.event_context(catalog.root, entries, events.get("khasham_2018"))
+    assert khasham.snapshot_date == dt.date(2018, 2, 7)
+    assert khasham.faction == "sdf"  # east of the fixture's 40° E split
+    assert khasham.other_faction == "syrian_government"
+    assert khasham.distance_km is not None and 20 < khasham.distance_km < 35  # 0.31° of longitude
+    early = data.event_context(catalog.root, entries, events.get("aleppo_2016"))
+    assert early.snapshot_date is None
+    assert "No snapshot on or before 2016-12-22" in early.note
