@@ -156,8 +156,59 @@ def test_clicking_an_event_shows_its_claims_and_sources(browser_page: Any, live:
     for claim in khasham.casualty_claims:
         assert claim.claimant in panel
     assert f"Held on {dt.date(2018, 2, 7)}" in panel
+    # in context: the snapshot in force on the event's date, its holder, the nearest other faction
+    assert "Snapshot in force: 2018-02-07" in panel
+    assert f"Held then by: {registry().label('sdf')}" in panel
+    assert f"Nearest other faction: {registry().label('syrian_government')}" in panel
     links = page.locator('[data-testid="stColumn"]').filter(has_text="Details").locator("a[href^='http']")
     assert links.count() == len(khasham.sources)
+
+
+def gain_paths(frame: Any, faction: str) -> Any:
+    """The drawn gains of a faction (the change layer tags each with ``mapapp-gain-<faction>``)."""
+    return frame.locator(f"path.leaflet-interactive.mapapp-gain-{css_token(faction)}")
+
+
+def test_compare_date_draws_the_gains(browser_page: Any, live: tuple[str, Path]) -> None:
+    page = browser_page
+    open_app(page, live[0] + "/?date=2018-02-07")
+    frame = wait_paths(page, "sdf", present=True)
+    assert frame.locator("path.mapapp-gain").count() == 0
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
+        has_text="Compare with"
+    )
+    box.click()
+    page.get_by_role("option").filter(has_text="2017-01-08").first.click()
+    wait_idle(page, TIMEOUT_MS)
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        frame = map_frame(page)
+        with contextlib.suppress(PlaywrightError):
+            if frame is not None and gain_paths(frame, "sdf").count() > 0:
+                break
+        page.wait_for_timeout(100)  # polling interval, not a wait for readiness
+    else:
+        raise AssertionError("no gains paths of the SDF on the map")
+    # hatched: filled with the gainer's SVG pattern, which the page defines
+    fill = gain_paths(frame, "sdf").first.get_attribute("fill")
+    assert fill is not None and fill.startswith("url(#mapapp-gain-")
+    assert frame.locator(f"pattern{fill[4:-1]}").count() == 1
+    assert frame.locator(".mapapp-change-legend").count() == 1
+    assert "compare=2017-01-08" in page.url
+    assert page.blocked == []
+
+
+def test_timeline_steps_through_snapshots(browser_page: Any, live: tuple[str, Path]) -> None:
+    page = browser_page
+    open_app(page, live[0] + "/?date=2017-01-08")
+    wait_paths(page, "islamic_state", present=True)
+    page.locator('[data-testid="stSlider"]').get_by_role("slider").press("ArrowRight")
+    wait_idle(page, TIMEOUT_MS)
+    wait_paths(page, "sdf", present=True)
+    page.get_by_role("heading", name="Test snapshot 2018-02-07").wait_for(timeout=TIMEOUT_MS)
+    picker = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Snapshot")
+    assert picker.input_value().startswith("2018-02-07")  # the picker agrees
+    assert "date=2018-02-07" in page.url
 
 
 def test_upload_flow_end_to_end(browser_page: Any, live: tuple[str, Path], tmp_path: Path) -> None:
@@ -201,7 +252,7 @@ def test_screenshot_of_the_bundled_catalog(browser_page: Any, tmp_path: Path) ->
     if not (root / "snapshots" / "manifest.json").is_file():
         pytest.skip("the bundled snapshots are not built yet")
     page = browser_page
-    page.set_viewport_size({"width": 1440, "height": 1000})
+    page.set_viewport_size({"width": 1440, "height": 1150})
     with streamlit_server(root, tmp_path / "streamlit.log") as url:
         open_app(page, url)
         frame = wait_paths(page, "islamic_state", present=True)
