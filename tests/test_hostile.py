@@ -29,7 +29,7 @@ import shapely
 
 from mapapp.catalog import Catalog
 from mapapp.cli import main
-from mapapp.errors import MapAppError
+from mapapp.errors import CatalogError, MapAppError
 from mapapp.snapshot import ControlSnapshot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -279,23 +279,20 @@ def test_library_read_and_validate(name: str, corpus: dict[str, Path]) -> None:
 
 
 # -- a hostile catalog --------------------------------------------------------------------------
-MANIFEST_ESCAPE = (
-    "catalog.Catalog.load/path trusts the manifest's 'file': a hand-edited or shared catalog whose "
-    "entry says '../x.geojson' or an absolute path makes the app read and show any GeoJSON on disk "
-    "outside ROOT/snapshots; it should refuse with CatalogError"
-)
-
-
-@pytest.mark.parametrize("kind", ["relative", "absolute"])
+@pytest.mark.parametrize("kind", ["relative", "absolute", "backup"])
 def test_manifest_cannot_point_outside_the_catalog(data_dir: Path, tmp_path: Path, kind: str) -> None:
+    """A hand-edited or shared catalog cannot make mapapp read files outside ROOT/snapshots."""
     catalog = Catalog(data_dir)
     outside = tmp_path / "outside.geojson"
     outside.write_bytes(catalog.path("2017-01-08").read_bytes())
     manifest = json.loads(catalog.manifest_path.read_text(encoding="utf-8"))
     relative = os.path.relpath(outside, catalog.dir)
-    manifest["snapshots"][0]["file"] = relative if kind == "relative" else str(outside)
+    if kind == "backup":
+        manifest["snapshots"][0]["backups"] = [relative]
+    else:
+        manifest["snapshots"][0]["file"] = relative if kind == "relative" else str(outside)
     catalog.manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
-    with pytest.raises(MapAppError):
+    with pytest.raises(CatalogError, match="unsafe file name"):
         catalog.load("2017-01-08")
 
 
