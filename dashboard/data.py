@@ -243,11 +243,22 @@ def event_context(root: Path, entries: Sequence[CatalogEntry], event: Event) -> 
     return _locator(str(root), *_file_key(root, entry)).context(event)
 
 
-def export_bytes(snap: ControlSnapshot, event_set: EventSet, view: View) -> bytes:
-    """Return the self-contained static HTML export of a view (same options as the CLI's export)."""
+def export_bytes(
+    snap: ControlSnapshot, event_set: EventSet, view: View, compare_with: ControlSnapshot | None = None
+) -> bytes:
+    """Return the self-contained static HTML export of a view (same options as the CLI's export).
+
+    ``compare_with`` adds the change layer from its date to ``snap``'s (the CLI's ``--compare``).
+    """
     from mapapp.export import render_html  # only the Download tab needs the exporter
 
-    page = render_html(snap, visible_events(event_set, view), map_options(view), self_contained=True)
+    page = render_html(
+        snap,
+        visible_events(event_set, view),
+        map_options(view),
+        self_contained=True,
+        compare_with=compare_with,
+    )
     return page.encode("utf-8")
 
 

@@ -13,6 +13,7 @@ from dashboard import data
 from dashboard.state import View
 from dashboard.text import md, md_link
 from mapapp.catalog import CatalogEntry
+from mapapp.errors import CompareError
 from mapapp.events import EventSet
 from mapapp.factions import registry
 from mapapp.snapshot import ControlSnapshot
@@ -148,9 +149,19 @@ def downloads(root: Path, entry: CatalogEntry, snap: ControlSnapshot, events: Ev
         on_click="ignore",
     )
     st.caption("The HTML map is self-contained: it opens offline, from a USB stick or an e-mail.")
+    if view.compare is not None and view.compare > view.date:
+        st.caption(
+            f"The HTML map draws the gains only when the snapshot shown is the later one: show "
+            f"{view.compare} and compare it with {view.date} to export them."
+        )
     if st.button("Prepare the HTML map of this view", key="prepare_html"):
         with st.spinner("Rendering the self-contained map…"):
-            st.session_state["_html_export"] = (view, data.export_bytes(snap, events, view))
+            try:
+                page = data.export_bytes(snap, events, view, _earlier_snapshot(root, view))
+            except CompareError as exc:  # shown like the page's own comparison error
+                st.error(f"{type(exc).__name__}: {exc}")
+                return
+            st.session_state["_html_export"] = (view, page)
     ready = st.session_state.get("_html_export")
     if ready is not None and ready[0] == view:
         st.download_button(
@@ -161,6 +172,14 @@ def downloads(root: Path, entry: CatalogEntry, snap: ControlSnapshot, events: Ev
             key="download_html",
             on_click="ignore",
         )
+
+
+def _earlier_snapshot(root: Path, view: View) -> ControlSnapshot | None:
+    """Return the snapshot compared with when it is the earlier one (the export's ``--compare``)."""
+    if view.compare is None or view.compare > view.date:
+        return None
+    entry = next((e for e in data.entries(root) if e.date == view.compare), None)
+    return data.snapshot(root, entry) if entry is not None else None
 
 
 def credits(snap: ControlSnapshot, events: EventSet, view: View) -> None:

@@ -453,3 +453,18 @@ def test_event_context_uses_the_snapshot_in_force_at_the_event(catalog: Catalog)
     early = data.event_context(catalog.root, entries, events.get("aleppo_2016"))
     assert early.snapshot_date is None
     assert "No snapshot on or before 2016-12-22" in early.note
+
+
+def test_html_export_of_a_comparison_draws_the_gains(catalog: Catalog) -> None:
+    from dashboard import data
+    from dashboard.state import View
+
+    later, earlier = catalog.load(dt.date(2018, 2, 7)), catalog.load(dt.date(2017, 1, 8))
+    view = View(date=later.date, factions=later.factions, events="none", compare=earlier.date)
+    page = data.export_bytes(later, data.events(), view, earlier).decode("utf-8")
+    assert "mapapp-gain mapapp-gain-sdf" in page
+    assert "mapapp-gain" not in data.export_bytes(later, data.events(), view).decode("utf-8")
+    at = run_app({"date": "2018-02-07", "compare": "2017-01-08"}, tab="Download")
+    at.button(key="prepare_html").click().run()
+    assert not at.exception and not at.error
+    assert "Download the HTML map" in [b.proto.label for b in at.get("download_button")]
