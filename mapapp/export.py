@@ -14,13 +14,13 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import folium
 
 from mapapp import assets
+from mapapp.atomic import write_atomic
 from mapapp.compare import compare
 from mapapp.errors import ExportError
 from mapapp.events import EventSet
@@ -148,15 +148,5 @@ def export_html(
     page = render_html(
         snapshot, events, options, self_contained=self_contained, compare_with=compare_with, timeline=timeline
     )
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(page)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a map is meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, page.encode("utf-8"), mode=0o644)  # a map is meant to be shared
     return path

@@ -6,8 +6,6 @@ import argparse
 import csv
 import io
 import json
-import os
-import secrets
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ from typing import Any
 import numpy as np
 import shapely
 
+from mapapp.atomic import write_atomic
 from mapapp.catalog import Catalog
 from mapapp.compare import NOT_COVERED, Comparison, compare_dates, kind_of
 from mapapp.errors import ExportError
@@ -165,13 +164,9 @@ def _numeric(cell: str) -> bool:
 
 def _write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a fresh file beside it and ``os.replace``."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
-        with tmp.open("x", encoding="utf-8") as fh:  # created with the usual (umask) permissions
-            fh.write(text)
-        os.replace(tmp, path)
+        write_atomic(path, text.encode("utf-8"))
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise ExportError(
             f"cannot write {str(path)!r} ({exc}): expected a writable file path in an existing "
             "directory; choose another --out path or omit --out to print to stdout"

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+from mapapp.atomic import write_atomic
 from mapapp.catalog import Catalog, parse_date
 from mapapp.derive import derive_snapshot
 from mapapp.errors import CatalogError, DeriveError
@@ -48,24 +46,6 @@ def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same directory and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0o022)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file ordinary permissions
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-
-
 def run(args: argparse.Namespace) -> int:
     """Read the points, derive the snapshot, write it (and add it to the catalog if asked)."""
     if not args.out and not args.add_to_catalog:
@@ -99,7 +79,15 @@ def run(args: argparse.Namespace) -> int:
     if args.licence == "unknown":
         _progress("warning: no --licence given; the snapshot's licence is recorded as 'unknown'")
     if args.out:
-        write_atomic(Path(args.out), snapshot_to_geojson(snapshot))
+        out = Path(args.out)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(out, snapshot_to_geojson(snapshot))
+        except OSError as exc:
+            raise DeriveError(
+                f"cannot write {args.out!r} ({exc}): expected a writable file path; "
+                "choose another --out (nothing was written)"
+            ) from exc
         _progress(f"wrote {args.out}")
     if catalog is not None:
         entry = catalog.add(snapshot, replace=args.replace)
