@@ -30,7 +30,8 @@ MAP_VAR = "map_div"
 FIT_CSS = (
     "<style>/* dashboard: the legend (bottom right) stops below the title box and the layer "
     "control (top right) instead of running under them */\n"
-    ".mapapp-legend { max-height: calc(100vh - 270px) !important; }</style>"
+    ".mapapp-legend { max-height: calc(100vh - 270px) !important; }\n"
+    ".mapapp-change-legend { max-width: 240px; }</style>"
 )
 _VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

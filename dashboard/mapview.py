@@ -146,10 +146,14 @@ def _context(context: EventContext) -> None:
     ]
     if context.other_faction is not None and context.distance_km is not None:
         across = f" across the {' and the '.join(context.across)}" if context.across else ""
+        if not across and context.other_spans:
+            across = f" (their ground reaches across the {' and the '.join(context.other_spans)})"
         lines.append(
             f"**Nearest other faction:** {md(label(context.other_faction))}, "
             f"{context.distance_km:.1f} km{md(across)}"
         )
+    if context.river is not None and context.river_km is not None:
+        lines.append(f"**Nearest river:** the {md(context.river)}, {context.river_km:.1f} km away")
     st.markdown("  \n".join(lines))
     if context.note:
         st.caption(md(context.note))

@@ -468,3 +468,20 @@ def test_html_export_of_a_comparison_draws_the_gains(catalog: Catalog) -> None:
     at.button(key="prepare_html").click().run()
     assert not at.exception and not at.error
     assert "Download the HTML map" in [b.proto.label for b in at.get("download_button")]
+
+
+def test_compare_round_trips_through_query_parameters() -> None:
+    from dashboard.state import View, pick_compare, query_differs, to_query
+
+    dates = [dt.date(2017, 1, 8), dt.date(2018, 2, 7)]
+    view = View(date=dates[1], factions=("sdf",), compare=dates[0])
+    query = to_query(view, ("sdf",))
+    assert query == {"date": "2018-02-07", "compare": "2017-01-08"}
+    assert pick_compare(str(query["compare"]), dates, view.date) == (dates[0], None)
+    assert query_differs({"date": ["2018-02-07"]}, query)  # the compare date is part of the link
+    assert pick_compare(None, dates, view.date) == (None, None)
+    assert pick_compare("none", dates, view.date) == (None, None)
+    same, notice = pick_compare("2018-02-07", dates, view.date)
+    assert same is None and notice is not None and "with itself" in notice
+    unknown, notice = pick_compare("2019-01-01", dates, view.date)
+    assert unknown is None and notice is not None and "2017-01-08, 2018-02-07" in notice
