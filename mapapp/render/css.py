@@ -16,7 +16,7 @@ MAP_CSS = """
   max-height: calc(100vh - 190px); overflow-y: auto; line-height: 1.25; font-size: 11.5px; }
 .mapapp-legend ul { list-style: none; margin: 6px 0 0; padding: 0; }
 .mapapp-legend li { margin: 1px 0; }
-.mapapp-legend-title { font-weight: 700; font-size: 12px; }
+.mapapp-legend-title { font-weight: 700; font-size: 12px; cursor: pointer; }
 .mapapp-legend-date { color: #444; }
 .mapapp-legend-keys, .mapapp-legend-events { border-top: 1px solid #ddd; padding-top: 4px !important; }
 .mapapp-legend-note { border-top: 1px solid #ddd; margin-top: 6px; padding-top: 4px; color: #555;

@@ -81,7 +81,9 @@ def legend_html(
     """Return the full escaped legend HTML."""
     keys = hatch_items(pairs, palette) + ([confidence_item()] if has_low else [])
     parts = [
-        f'<div class="mapapp-legend-title">{esc(title)}</div>',
+        # <details>: a reader can fold the legend away (click its title) to see the map beneath.
+        '<details open><summary class="mapapp-legend-title" title="Show or hide the legend">',
+        f"{esc(title)}</summary>",
         f'<div class="mapapp-legend-date">Snapshot of {esc(_long_date(snapshot))} · '
         f"confidence: {esc(snapshot.confidence)}</div>",
         '<ul class="mapapp-legend-factions">', *faction_items(factions, palette), "</ul>",
@@ -90,7 +92,7 @@ def legend_html(
         parts += ['<ul class="mapapp-legend-keys">', *keys, "</ul>"]
     if event_categories:
         parts += ['<ul class="mapapp-legend-events">', *event_items(event_categories, has_after), "</ul>"]
-    parts.append(f'<div class="mapapp-legend-note">{esc(BORDER_POLICY)}</div>')
+    parts.append(f'<div class="mapapp-legend-note">{esc(BORDER_POLICY)}</div></details>')
     return "".join(parts)
 
 
