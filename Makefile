@@ -52,7 +52,11 @@ pytest: $(VENV)/.installed-dev assets chromium
 
 test: lint typecheck pytest
 
+# Benchmarks (numbers go to docs/benchmarks.md and the README): not timed unit tests.
 bench: $(VENV)/.installed-dev assets chromium
+	$(BIN)/python bench/bench_derive.py
+	$(BIN)/python bench/bench_export.py
+	$(BIN)/python bench/bench_dashboard.py
 	$(BIN)/python bench/run.py
 
 clean:
