@@ -28,7 +28,7 @@ from mapapp.context import EventContext, Locator, snapshot_in_force
 from mapapp.errors import CompareError
 from mapapp.events import CATEGORY_LABELS, DEFAULT_EVENTS, Event, EventSet, load_events
 from mapapp.paths import bundled_data_dir
-from mapapp.prepare import DEFAULT_MAX_ERROR_M, prepare_areas
+from mapapp.prepare import DEFAULT_MAX_ERROR_M, dissolve_areas, prepare_areas
 from mapapp.render import MapOptions, build_map
 from mapapp.render.change import add_change_layer
 from mapapp.render.credits import BORDER_POLICY, snapshot_credits
@@ -133,7 +133,7 @@ def map_options(view: View, *, asset_base_url: str | None = None, max_error_m: f
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _prepared(root: str, date: str, path: str, file_mtime: float) -> ControlSnapshot:
     snap = _snapshot(root, date, path, file_mtime)
-    web = prepare_areas(snap.areas, max_error_m=DEFAULT_MAX_ERROR_M, with_governorates=False)
+    web = prepare_areas(dissolve_areas(snap.areas), max_error_m=DEFAULT_MAX_ERROR_M, with_governorates=False)
     return dataclasses.replace(snap, areas=web[list(snap.areas.columns)])
 
 

@@ -1,6 +1,9 @@
 """Geometry for the web: a simplified, lighter copy of a snapshot's coverage, ready for GeoJSON.
 
-:func:`prepare_areas` works on whole arrays (no Python loop over vertices):
+:func:`dissolve_areas` first merges neighbouring areas that are drawn alike (same faction,
+secondary, status, confidence and note) into one connected area each: a coverage of village-level
+cells has most of its vertices on borders between cells of the same faction, which the map never
+draws. :func:`prepare_areas` then works on whole arrays (no Python loop over vertices):
 
 1. project the coverage to :data:`mapapp.geography.EQUAL_AREA_CRS` (metres) and measure each area
    in km² there, before any simplification;
@@ -29,11 +32,63 @@ DEFAULT_MAX_ERROR_M = 200.0
 DEFAULT_PRECISION = 5
 """Default number of decimals kept in longitude/latitude (1e-5° ≈ 1.1 m)."""
 MAX_GOVERNORATES = 3
+DISSOLVE_KEYS = ("faction", "secondary", "status", "confidence", "note")
+"""Areas agreeing on these columns are drawn alike, so :func:`dissolve_areas` merges them."""
 _MIN_SHARE = 0.02  # an area "lies in" a governorate when ≥ 2 % of it (or of the governorate) does
 _MAX_HALVINGS = 6
 _POLYGONAL = (3, 6)  # shapely type ids of Polygon and MultiPolygon
 
 GeomArray = npt.NDArray[np.object_]
+
+
+def dissolve_areas(areas: gpd.GeoDataFrame, keys: tuple[str, ...] = DISSOLVE_KEYS) -> gpd.GeoDataFrame:
+    """Merge touching areas that agree on ``keys`` into one connected area each.
+
+    Parameters
+    ----------
+    areas
+        A polygon coverage (e.g. ``ControlSnapshot.areas``); not modified.
+    keys
+        The columns that must agree (missing ones are ignored; ``None``/NaN count as equal).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per connected part of each group, same columns and CRS; a column outside ``keys``
+        keeps its value where the whole group agrees on it, else ``None``. Merged with
+        :func:`shapely.coverage_union_all` (linear in the vertices, for a valid coverage), or
+        :func:`shapely.union_all` where that gives an invalid result.
+    """
+    cols = [k for k in keys if k in areas.columns]
+    if len(areas) == 0:
+        return areas.copy()
+    key = areas[cols].astype(object).where(areas[cols].notna(), None) if cols else None
+    codes = (
+        pd.MultiIndex.from_frame(key.fillna("\x00")).factorize()[0] if key is not None
+        else np.zeros(len(areas), dtype=np.intp)
+    )  # fmt: skip
+    geoms = np.asarray(areas.geometry.values, dtype=object)
+    parts: list[shapely.Geometry] = []
+    group_of: list[int] = []
+    order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[order], np.arange(int(codes.max()) + 2))
+    for group in range(len(starts) - 1):
+        pieces = shapely.get_parts(_union(geoms[order[starts[group] : starts[group + 1]]]))
+        parts += list(pieces)
+        group_of += [group] * len(pieces)
+    attributes = areas.drop(columns=areas.geometry.name)
+    firsts = pd.Series(np.arange(len(areas))).groupby(codes).first().to_numpy()
+    same = attributes.map(repr).groupby(codes).nunique() <= 1  # repr: lists and dicts too
+    values = attributes.iloc[firsts].reset_index(drop=True).astype(object).where(same.to_numpy(), None)
+    out = values.iloc[group_of].reset_index(drop=True)
+    return gpd.GeoDataFrame(out, geometry=parts, crs=areas.crs)[list(areas.columns)]
+
+
+def _union(geoms: GeomArray) -> shapely.Geometry:
+    merged = shapely.coverage_union_all(geoms)
+    if not shapely.is_valid(merged):
+        merged = shapely.union_all(geoms)
+    return merged
 
 
 def prepare_areas(
@@ -109,22 +164,17 @@ def simplify_coverage(geoms: GeomArray, max_error_m: float) -> GeomArray:
 def within_bound(before: GeomArray, after: GeomArray, max_error_m: float) -> npt.NDArray[np.bool_]:
     """Return, per geometry, whether every vertex of ``before`` lies within ``max_error_m`` of ``after``.
 
-    Vectorised and O(n log n): the boundary segments of ``after`` go into an STRtree, each vertex
-    of ``before`` looks up its nearest segments; the few vertices whose nearest segment belongs to
-    another area are measured against their own area's boundary.
+    Vectorised and O(n log n): the boundary segments of ``after`` go into an STRtree, which yields
+    for each vertex of ``before`` the segments within ``max_error_m`` (``dwithin``); a vertex
+    passes when one of them belongs to its own area's boundary.
     """
     coords, owner = shapely.get_coordinates(before, return_index=True)
-    points: GeomArray = np.asarray(shapely.points(coords), dtype=object)
     segments, seg_owner = _segments(shapely.boundary(after))
-    ok: npt.NDArray[np.bool_] = np.zeros(len(points), dtype=np.bool_)
+    ok: npt.NDArray[np.bool_] = np.zeros(len(coords), dtype=np.bool_)
     if len(segments):
-        (p, s), dist = shapely.STRtree(segments).query_nearest(points, all_matches=True, return_distance=True)
-        good = (owner[p] == seg_owner[s]) & (dist <= max_error_m)
-        ok[p[good]] = True
-    rest = np.flatnonzero(np.logical_not(ok))
-    if rest.size:
-        boundaries = shapely.boundary(after)
-        ok[rest] = shapely.distance(points[rest], boundaries[owner[rest]]) <= max_error_m
+        tree = shapely.STRtree(segments)
+        p, s = tree.query(shapely.points(coords), predicate="dwithin", distance=max_error_m)
+        ok[p[owner[p] == seg_owner[s]]] = True
     result: npt.NDArray[np.bool_] = np.ones(len(before), dtype=np.bool_)
     np.logical_and.at(result, owner, ok)
     return result

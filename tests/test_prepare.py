@@ -121,3 +121,35 @@ def test_bundled_snapshots_prepare_to_valid_geometry_within_the_bound(date: str)
     assert shapely.hausdorff_distance(before, after, densify=0.25).max() <= DEFAULT_MAX_ERROR_M + 2
     assert prepared["area_km2"].sum() == pytest.approx(shapely.area(before).sum() / 1e6)
     assert (prepared["governorates"] != "").all()
+
+
+def _boxes(factions: list[str], notes: list[object], xs: list[float]) -> gpd.GeoDataFrame:
+    geoms = [shapely.box(38 + x, 35, 38.5 + x, 35.5) for x in xs]
+    return gpd.GeoDataFrame(
+        {"faction": factions, "secondary": None, "status": "control", "confidence": "high",
+         "note": None, "extra": notes},
+        geometry=geoms, crs="EPSG:4326",
+    )  # fmt: skip
+
+
+def test_dissolve_merges_touching_areas_drawn_alike_and_keeps_the_rest_apart() -> None:
+    from mapapp.prepare import dissolve_areas
+
+    areas = _boxes(["sdf", "sdf", "sdf", "hts"], ["a", "b", "c", "d"], [0, 0.5, 2, 1])
+    merged = dissolve_areas(areas)
+    assert list(merged.columns) == list(areas.columns) and merged.crs == areas.crs
+    assert sorted(merged["faction"]) == ["hts", "sdf", "sdf"]  # the far sdf box stays apart
+    sdf = merged[merged["faction"] == "sdf"]
+    assert sorted(shapely.area(np.asarray(sdf.geometry.values)).round(6)) == [0.25, 0.5]
+    assert list(merged["extra"]) == [None, None, "d"]  # disagreeing values are dropped
+    assert shapely.area(np.asarray(merged.geometry.values)).sum() == pytest.approx(1.0)  # four 0.5° boxes
+    assert shapely.coverage_is_valid(np.asarray(merged.geometry.values))
+
+
+def test_dissolve_keeps_areas_that_differ_in_status_or_note() -> None:
+    from mapapp.prepare import dissolve_areas
+
+    areas = _boxes(["sdf", "sdf"], [["x"], ["x"]], [0, 0.5])
+    areas.loc[1, "note"] = "disputed"
+    merged = dissolve_areas(areas)
+    assert len(merged) == 2 and list(merged["extra"]) == [["x"], ["x"]]

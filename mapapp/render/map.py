@@ -18,7 +18,7 @@ from branca.element import Element
 from mapapp import assets
 from mapapp.events import Event, EventSet
 from mapapp.factions import NO_DATA, registry
-from mapapp.prepare import prepare_areas
+from mapapp.prepare import dissolve_areas, prepare_areas
 from mapapp.render.basemap import add_base_map
 from mapapp.render.credits import attribution_html, map_credits
 from mapapp.render.css import MAP_CSS
@@ -112,7 +112,7 @@ def build_map(
     options = options or MapOptions()
     title = options.title or snapshot.label
     fmap = new_map(options)
-    prepared = prepare_areas(snapshot.areas, max_error_m=options.max_error_m)
+    prepared = prepare_areas(dissolve_areas(snapshot.areas), max_error_m=options.max_error_m)
     fmap.add_child(HatchDefs(patterns_for(prepared, options)))
     add_area_layers(fmap, snapshot, prepared, options.palette, options.visible_factions)
     chosen = select_events(events, snapshot.date, options)

@@ -32,7 +32,7 @@ from folium.template import Template
 
 from mapapp.errors import ExportError
 from mapapp.events import Event, EventSet
-from mapapp.prepare import prepare_areas
+from mapapp.prepare import dissolve_areas, prepare_areas
 from mapapp.render.credits import map_credits
 from mapapp.render.elements import HtmlControl
 from mapapp.render.hatch import HatchDefs
@@ -195,7 +195,9 @@ def build_timeline(
     start = initial or ordered[-1].date
     fmap = new_map(options)
     fmap.get_root().header.add_child(Element(f"<style>{TIMELINE_CSS}</style>"), name="mapapp_timeline_css")
-    prepared = {s.date: prepare_areas(s.areas, max_error_m=options.max_error_m) for s in ordered}
+    prepared = {
+        s.date: prepare_areas(dissolve_areas(s.areas), max_error_m=options.max_error_m) for s in ordered
+    }
     patterns: dict[str, tuple[str, str, str]] = {}
     for frame_areas in prepared.values():
         patterns.update(patterns_for(frame_areas, options))
