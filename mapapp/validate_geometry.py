@@ -128,6 +128,25 @@ def _types(res: GeometryResult, locate: Locate) -> None:
     res.usable &= ~wrong
 
 
+def _repair(geoms: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Repair with ``make_valid`` and keep the polygonal part.
+
+    A geometry GEOS cannot repair (absurd coordinates such as 1e307 make it fail) becomes empty,
+    and is then reported as collapsed.
+    """
+    try:
+        return np.array([_polygonal_part(g) for g in shapely.make_valid(geoms)], dtype=object)
+    except shapely.errors.GEOSException:
+        return np.array([_repair_one(g) for g in geoms], dtype=object)
+
+
+def _repair_one(geom: Any) -> Any:
+    try:
+        return _polygonal_part(shapely.make_valid(geom))
+    except shapely.errors.GEOSException:
+        return shapely.GeometryCollection()
+
+
 def _polygonal_part(geom: Any) -> Any:
     parts = shapely.get_parts(geom)
     polys = [p for p in parts if shapely.get_type_id(p) in POLYGONAL]
@@ -285,9 +304,7 @@ def _validity(res: GeometryResult, on_invalid: OnInvalid, locate: Locate) -> Non
         res.problems.append(_invalid_problem(invalid_rows, listed, locate, "error", details))
         res.usable[invalid_rows] = False
         return
-    repaired = np.array(
-        [_polygonal_part(g) for g in shapely.make_valid(res.geoms[invalid_rows])], dtype=object
-    )
+    repaired = _repair(res.geoms[invalid_rows])
     collapsed = shapely.is_empty(repaired) | ~np.isin(shapely.get_type_id(repaired), POLYGONAL)
     res.geoms[invalid_rows] = repaired
     res.problems.append(_invalid_problem(invalid_rows, listed, locate, "warning", details))

@@ -24,6 +24,7 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import pytest
 import shapely
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
@@ -246,3 +247,11 @@ def test_round_trip_property_runs_on_the_xss_corpus_values() -> None:
         second = run_validation(read_vector(path))
     assert second is not None
     assert list(second.areas["note"]) == hostile
+
+
+@pytest.mark.parametrize("policy", ["warn", "fix"])
+def test_unrepairable_absurd_polygon_is_a_domain_error(policy: str) -> None:
+    """Regression (found by hypothesis): make_valid raised GEOSException on 1e307 coordinates."""
+    ring = shapely.Polygon([(34, 34), (35, 36), (-1.341e154, 34), (34, 34), (42, 2.568e307), (34, 35)])
+    raw = gpd.GeoDataFrame({"faction": ["sdf"]}, geometry=[ring], crs="EPSG:4326")
+    assert run_validation(raw, on_invalid=policy) is None
