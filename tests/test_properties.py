@@ -252,6 +252,10 @@ def test_round_trip_property_runs_on_the_xss_corpus_values() -> None:
 @pytest.mark.parametrize("policy", ["warn", "fix"])
 def test_unrepairable_absurd_polygon_is_a_domain_error(policy: str) -> None:
     """Regression (found by hypothesis): make_valid raised GEOSException on 1e307 coordinates."""
-    ring = shapely.Polygon([(34, 34), (35, 36), (-1.341e154, 34), (34, 34), (42, 2.568e307), (34, 35)])
+    ring = shapely.from_wkb(  # the exact polygon hypothesis found (x -1.3e154, y 2.6e307)
+        "010300000001000000070000000000000000004140000000000000414000000000008041400000000000004240"
+        "000000000000F0DF0000000000004140000000000000414000000000000041400000000000004540922449922449"
+        "C27F0000000000004140000000000080414000000000000041400000000000004140"
+    )
     raw = gpd.GeoDataFrame({"faction": ["sdf"]}, geometry=[ring], crs="EPSG:4326")
     assert run_validation(raw, on_invalid=policy) is None
