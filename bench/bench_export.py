@@ -23,6 +23,7 @@ from mapapp.catalog import Catalog  # noqa: E402
 from mapapp.events import load_events  # noqa: E402
 from mapapp.export import export_html  # noqa: E402
 from mapapp.paths import bundled_data_dir  # noqa: E402
+from mapapp.prepare import dissolve_areas  # noqa: E402
 from mapapp.render import MapOptions  # noqa: E402
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -56,7 +57,7 @@ def main() -> None:
             out = export_html(snapshot, events, MapOptions(), Path(tmp) / f"{entry.date}.html")
             build = time.perf_counter() - start
             vertices = int(snapshot.areas.geometry.count_coordinates().sum())
-            n = len(snapshot.areas)
+            n = len(dissolve_areas(snapshot.areas))  # areas drawn alike are merged before drawing
             ms = draw_ms(browser, out, n)
             size = out.stat().st_size / 1e6
             print(f"{entry.date}  {n:5d}  {vertices:8d}  {size:7.3f}  {build:7.2f}  {ms:7.0f}")
