@@ -1,8 +1,8 @@
 """Geometric error of an exported page against the coverage it was made from.
 
 The areas are read back from the page itself (every ``geo_json_<id>_add({...})`` collection that
-folium wrote), grouped by faction and compared with the original areas of the same faction, both
-projected to :data:`mapapp.geography.EQUAL_AREA_CRS` (metres):
+folium wrote, and every compact layer of mapapp), grouped by faction and compared with the original
+areas of the same faction, both projected to :data:`mapapp.geography.EQUAL_AREA_CRS` (metres):
 
 - **Hausdorff distance (m)**: the larger of the two directed distances between the faction's
   boundaries, each measured from every vertex of one boundary to the nearest *segment* of the other
@@ -30,6 +30,7 @@ import shapely
 from pyproj import Transformer
 
 from mapapp.geography import EQUAL_AREA_CRS
+from mapapp.render.compact import read_payloads
 
 _ADD = re.compile(r"geo_json_[0-9a-f]{32}_add\(")
 _FACTION_CLASS = re.compile(r"\bmapapp-f-([a-z0-9_-]+)")
@@ -37,12 +38,20 @@ GeomArray = npt.NDArray[np.object_]
 
 
 def page_features(html: str) -> list[dict[str, Any]]:
-    """Return every GeoJSON feature folium embedded in ``html``."""
+    """Return every GeoJSON feature embedded in ``html``, each with its style in ``properties``.
+
+    folium's own layers (``geo_json_<id>_add({...})``, the naive page) and mapapp's compact layers
+    (:func:`mapapp.render.compact.read_payloads`, whose features point into a style table).
+    """
     decoder = json.JSONDecoder()
     features: list[dict[str, Any]] = []
     for match in _ADD.finditer(html):
         data, _ = decoder.raw_decode(html, match.end())
         features += data.get("features", []) if isinstance(data, dict) else []
+    for payload in read_payloads(html):
+        for feature in payload["features"]:
+            props = feature["properties"]
+            features.append({**feature, "properties": {**props, "style": payload["styles"][props["s"]]}})
     return features
 
 

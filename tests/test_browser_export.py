@@ -15,6 +15,7 @@ from mapapp.factions import registry
 from mapapp.paths import bundled_data_dir
 from mapapp.prepare import dissolve_areas
 from mapapp.render import MapOptions
+from mapapp.render.layers import area_style, low_levels
 from mapapp.snapshot import ControlSnapshot
 
 pytestmark = pytest.mark.browser
@@ -42,6 +43,38 @@ def open_map(page: Any, path: Path) -> None:
     page.goto(path.as_uri())
     page.wait_for_selector("path.mapapp-area")
     page.wait_for_selector(".mapapp-legend")
+
+
+def hover_at(page: Any, lat: float, lon: float, label: str) -> str:
+    """Move the mouse over a place of the map, once it stops panning; return the tooltip naming ``label``."""
+    find = "window[Object.keys(window).find(k => /^map_[0-9a-f]+$/.test(k))]"
+    page.wait_for_function(f"() => {{ const m = {find}; return !(m._panAnim && m._panAnim._inProgress); }}")
+    x, y = page.evaluate(
+        """([lat, lon]) => {
+            const map = window[Object.keys(window).find(k => /^map_[0-9a-f]+$/.test(k))];
+            const p = map.latLngToContainerPoint([lat, lon]);
+            const box = map.getContainer().getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y];
+        }""",
+        [lat, lon],
+    )
+    page.mouse.move(x, y)
+    page.mouse.move(x + 1, y)  # a move within the area: the tooltip follows the part under the pointer
+    tip = page.locator(".leaflet-tooltip").filter(has_text=label).last
+    tip.wait_for()
+    return str(tip.inner_text())
+
+
+def test_each_area_of_a_merged_path_has_its_own_tooltip(browser_page: Any, tmp_path: Path) -> None:
+    snapshot = governorate_snapshot()
+    out = export_html(snapshot, None, MapOptions(events="none"), tmp_path / "m.html")
+    open_map(browser_page, out)
+    hts = snapshot.areas[snapshot.areas["faction"] == "hts"]
+    assert len(hts) > 1 and count_paths(browser_page, "hts") < len(hts)  # drawn as fewer paths
+    for name, geom in zip(hts["name"], hts.geometry, strict=True):
+        point = geom.representative_point()
+        tip = hover_at(browser_page, point.y, point.x, registry().label("hts"))
+        assert "Governorate(s): " in tip and name.split()[0] in tip, (name, tip)
 
 
 def count_paths(page: Any, faction: str) -> int:
@@ -144,11 +177,8 @@ def test_hostile_strings_stay_text_in_the_browser(browser_page: Any, tmp_path: P
     assert HOSTILE in popup.inner_text() and HOSTILE in browser_page.locator(".mapapp-title").inner_text()
     assert popup.locator("a").count() == 1
     browser_page.locator(".leaflet-popup-close-button").click()
-    tips = []
-    for path in browser_page.locator("path.mapapp-f-hts").all():  # Hama (an HTS area) has the note
-        path.dispatch_event("mouseover")
-        tips.append(browser_page.locator(".leaflet-tooltip").last.inner_text())
-    assert any(f"Note: {HOSTILE}" in tip for tip in tips), tips
+    hama = snapshot.areas[snapshot.areas["name"] == "Hama"].geometry.iloc[0].representative_point()
+    assert f"Note: {HOSTILE}" in hover_at(browser_page, hama.y, hama.x, registry().label("hts"))
     assert browser_page.locator("img").count() == 0
     assert dialogs == []
 
@@ -183,6 +213,15 @@ def shown(page: Any) -> str:
     return str(page.locator(".leaflet-container").get_attribute("data-snapshot"))
 
 
+def drawn_paths(snapshot: ControlSnapshot) -> dict[str, int]:
+    """Paths per faction the page should draw: one per distinct style of the dissolved areas."""
+    drawn = dissolve_areas(snapshot.areas)
+    low = low_levels(drawn["confidence"])
+    styles = {(r["faction"], json.dumps(area_style(r, "default", low), sort_keys=True))
+              for r in drawn.drop(columns="geometry").to_dict("records")}  # fmt: skip
+    return {f: sum(1 for g, _ in styles if g == f) for f in {f for f, _ in styles}}
+
+
 def choose(page: Any, date: str) -> None:
     page.locator(f'.mapapp-timeline label[data-date="{date}"]').click()
     page.wait_for_selector(f'.leaflet-container[data-snapshot="{date}"]')
@@ -198,10 +237,10 @@ def test_timeline_switches_snapshots_offline(browser_page: Any, timeline_export:
             choose(browser_page, date)
         assert stamp.inner_text() == f"Control as of {date}"
         assert browser_page.locator(".mapapp-title h1").inner_text() == snapshot.label
-        drawn = dissolve_areas(snapshot.areas)  # areas drawn alike are merged before drawing
-        assert browser_page.locator("path.mapapp-area").count() == len(drawn)
-        for faction in set(drawn["faction"]):
-            assert count_paths(browser_page, faction) == int((drawn["faction"] == faction).sum())
+        paths = drawn_paths(snapshot)  # areas drawn alike share one path
+        assert browser_page.locator("path.mapapp-area").count() == sum(paths.values())
+        for faction, count in paths.items():
+            assert count_paths(browser_page, faction) == count
         legend = browser_page.locator(".mapapp-legend li[data-faction]")
         assert sorted(legend.evaluate_all("els => els.map(e => e.dataset.faction)")) == sorted(
             snapshot.factions
@@ -241,9 +280,7 @@ def test_timeline_keeps_the_readers_faction_choice_and_popups_follow(
     assert count_paths(browser_page, "sdf") == 0 and count_paths(browser_page, "syrian_government") > 0
     browser_page.hover(".leaflet-control-layers")
     checkbox.check()
-    assert count_paths(browser_page, "sdf") == int(
-        (dissolve_areas(snapshots[-1].areas)["faction"] == "sdf").sum()
-    )
+    assert count_paths(browser_page, "sdf") == drawn_paths(snapshots[-1])["sdf"]
     browser_page.locator('[data-event="khasham_2018"]').click()
     popup = browser_page.locator(".leaflet-popup-content")
     popup.wait_for()

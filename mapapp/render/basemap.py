@@ -2,8 +2,10 @@
 
 Three panes keep the drawing order whatever layers are toggled: country fills under the areas
 (``mapapp-base``), borders, rivers and lakes over them (``mapapp-lines``) and labels on top
-(``mapapp-labels``). Context geometries are simplified (~500 m) and rounded to 4 decimals: they are
-background, and the page must stay small.
+(``mapapp-labels``). Context geometries are background, and every vertex costs draw time: they are
+clipped to :data:`CLIP_BOX` (the neighbours' far sides are never near the view), simplified
+(:data:`SIMPLIFY_DEG`, about 1 km, the accuracy of Natural Earth's 1:10 m data itself) and rounded to
+:data:`DECIMALS` decimals; a border shared by two governorates is drawn once.
 """
 
 from __future__ import annotations
@@ -18,14 +20,17 @@ import shapely
 import xyzservices.providers as xyz
 
 from mapapp import geography
+from mapapp.render.compact import CompactGeoJson
 from mapapp.render.elements import LabelLayer
 from mapapp.render.html import esc
 from mapapp.render.options import Tiles
 
 BASE_PANE, LINES_PANE, LABELS_PANE = "mapapp-base", "mapapp-lines", "mapapp-labels"
 PANES = ((BASE_PANE, 250), (LINES_PANE, 450), (LABELS_PANE, 460))
-SIMPLIFY_DEG = 0.005
+SIMPLIFY_DEG = 0.01
 DECIMALS = 4
+CLIP_BOX = (30.0, 25.0, 52.0, 41.5)
+"""The region drawn by the base map (west, south, east, north in degrees)."""
 MAX_TOWN_RANK = 8
 _FOCUS = ("SYR", "IRQ")
 
@@ -42,10 +47,18 @@ def light(geoms: Any, tolerance: float = SIMPLIFY_DEG) -> Any:
     return shapely.set_precision(simple, 10.0**-DECIMALS)
 
 
-def light_coverage(geoms: Any, tolerance: float = 2 * SIMPLIFY_DEG) -> Any:
-    """Return a coverage simplified as one (shared borders stay shared) and rounded."""
-    simple = shapely.coverage_simplify(np.asarray(geoms, dtype=object), tolerance)
+def light_coverage(geoms: Any, tolerance: float = SIMPLIFY_DEG) -> Any:
+    """Return a coverage clipped to :data:`CLIP_BOX`, simplified as one (shared borders stay), rounded."""
+    clipped = shapely.intersection(np.asarray(geoms, dtype=object), shapely.box(*CLIP_BOX))
+    simple = shapely.coverage_simplify(clipped, tolerance)
     return shapely.set_precision(simple, 10.0**-DECIMALS)
+
+
+def inner_edges(coverage: Any) -> Any:
+    """Return the borders between the polygons of a coverage, each drawn once (one geometry)."""
+    shared = shapely.union_all(shapely.boundary(np.asarray(coverage, dtype=object)))
+    outline = shapely.boundary(shapely.coverage_union_all(np.asarray(coverage, dtype=object)))
+    return shapely.line_merge(shapely.difference(shared, outline))
 
 
 def _collection(geoms: Any, styles: list[dict[str, Any]]) -> dict[str, Any]:
@@ -58,7 +71,7 @@ def _collection(geoms: Any, styles: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _geojson(data: dict[str, Any], pane: str) -> folium.GeoJson:
-    return folium.GeoJson(data, control=False, pane=pane, interactive=False)
+    return CompactGeoJson(data, pane=pane, interactive=False)
 
 
 def countries_layer(with_fill: bool) -> folium.FeatureGroup:
@@ -73,13 +86,13 @@ def countries_layer(with_fill: bool) -> folium.FeatureGroup:
     geoms = light_coverage(countries.geometry.values)
     group = folium.FeatureGroup(name="Base map: countries, governorates", control=True)
     group.add_child(_geojson(_collection(geoms, fills), BASE_PANE))
-    gov_lines = shapely.boundary(light_coverage(geography.governorates().geometry.values, SIMPLIFY_DEG))
+    gov_lines = inner_edges(light_coverage(geography.governorates().geometry.values))
     gov_style = {"color": "#6b6b6b", "weight": 0.6, "opacity": 0.55, "dashArray": "2 3", "fill": False}
-    group.add_child(_geojson(_collection(gov_lines, [gov_style] * len(gov_lines)), LINES_PANE))
+    group.add_child(_geojson(_collection([gov_lines], [gov_style]), LINES_PANE))
     # Syria's and Iraq's outlines go over the areas; the neighbours' are the stroke of their fill.
-    borders = shapely.boundary(geoms[focus])
+    borders = shapely.union_all(shapely.boundary(geoms[focus]))
     border_style = {"color": "#3a3a3a", "weight": 1.6, "fill": False}
-    group.add_child(_geojson(_collection(borders, [border_style] * len(borders)), LINES_PANE))
+    group.add_child(_geojson(_collection([borders], [border_style]), LINES_PANE))
     group.add_child(LabelLayer(country_labels(countries), LABELS_PANE))
     return group
 
@@ -97,12 +110,12 @@ def country_labels(countries: gpd.GeoDataFrame) -> list[tuple[float, float, str,
 def water_layer() -> folium.FeatureGroup:
     """Return the layer of rivers and lakes."""
     group = folium.FeatureGroup(name="Rivers and lakes")
-    rivers = light(geography.rivers().geometry.values, 0.003)
+    rivers = shapely.union_all(light(geography.rivers().geometry.values, SIMPLIFY_DEG / 2))
     river_style = {"color": "#5b8fc7", "weight": 1.4, "opacity": 0.9}
-    group.add_child(_geojson(_collection(rivers, [river_style] * len(rivers)), LINES_PANE))
-    lakes = light(geography.lakes().geometry.values, 0.003)
+    group.add_child(_geojson(_collection([rivers], [river_style]), LINES_PANE))
+    lakes = shapely.union_all(light(geography.lakes().geometry.values, SIMPLIFY_DEG / 2))
     lake_style = {"color": "#5b8fc7", "weight": 0.8, "fillColor": "#a9c9e8", "fillOpacity": 1.0}
-    group.add_child(_geojson(_collection(lakes, [lake_style] * len(lakes)), LINES_PANE))
+    group.add_child(_geojson(_collection([lakes], [lake_style]), LINES_PANE))
     return group
 
 

@@ -112,3 +112,31 @@ class LabelLayer(MacroElement):  # type: ignore[misc]
         self._name = "LabelLayer"
         self.labels = [list(item) for item in labels]
         self.pane = pane
+
+
+class FitWhenSized(MacroElement):  # type: ignore[misc]
+    """Fit the map to ``bounds`` now if it has room, else when it first gets a size.
+
+    A map drawn in a hidden container (a dashboard tab not shown) has no size: fitting it then
+    would divide by zero (Leaflet raises "Invalid LatLng object: (NaN, NaN)").
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map) {
+            var fit = function () { map.fitBounds({{ this.bounds|tojson }}, {{ this.options|tojson }}); };
+            var size = map.getSize();
+            if (size.x > {{ this.min_width }} && size.y > {{ this.min_height }}) { fit(); }
+            else { map.once("resize", fit); }
+        })({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, bounds: Sequence[Sequence[float]], *, top_left: tuple[int, int],
+                 bottom_right: tuple[int, int]) -> None:  # fmt: skip
+        super().__init__()
+        self._name = "FitWhenSized"
+        self.bounds = [list(corner) for corner in bounds]
+        self.options = {"paddingTopLeft": list(top_left), "paddingBottomRight": list(bottom_right)}
+        self.min_width = top_left[0] + bottom_right[0]
+        self.min_height = top_left[1] + bottom_right[1]

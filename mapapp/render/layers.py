@@ -19,6 +19,7 @@ import geopandas as gpd
 import shapely
 
 from mapapp.factions import NO_DATA, Palette, registry
+from mapapp.render.compact import CompactGeoJson
 from mapapp.render.elements import HtmlPopup
 from mapapp.render.hatch import low_pattern_id, pattern_id
 from mapapp.render.html import esc, link, swatch
@@ -139,11 +140,8 @@ def faction_layers(
             for rec, geom in zip(records, geometries, strict=True)
             if rec["faction"] == faction
         ]
-        layer = folium.GeoJson(
-            {"type": "FeatureCollection", "features": features},
-            control=False,
-            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True, class_name="mapapp-tip"),
-        )
+        collection = {"type": "FeatureCollection", "features": features}
+        layer = CompactGeoJson(collection, tooltip_class="mapapp-tip")
         layer.add_child(HtmlPopup(popup))
         layers[faction] = layer
     return layers

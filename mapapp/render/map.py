@@ -22,7 +22,7 @@ from mapapp.prepare import dissolve_areas, prepare_areas
 from mapapp.render.basemap import add_base_map
 from mapapp.render.credits import attribution_html, map_credits
 from mapapp.render.css import MAP_CSS
-from mapapp.render.elements import Attribution, HtmlControl
+from mapapp.render.elements import Attribution, FitWhenSized, HtmlControl
 from mapapp.render.hatch import HatchDefs, low_pattern_id, pattern_id
 from mapapp.render.html import esc
 from mapapp.render.layers import add_area_layers, faction_order, is_hatched, low_levels
@@ -140,7 +140,7 @@ def finish_map(fmap: folium.Map, credits: Sequence[Credit]) -> None:
     fmap.add_child(Attribution(attribution_html(list(credits))))
     Fullscreen(position="topleft", title="Full screen", title_cancel="Exit full screen").add_to(fmap)
     folium.LayerControl(position="topright", collapsed=True).add_to(fmap)
-    fmap.fit_bounds(BOUNDS, padding_top_left=(0, 40), padding_bottom_right=(250, 0))
+    fmap.add_child(FitWhenSized(BOUNDS, top_left=(0, 40), bottom_right=(250, 0)))
 
 
 def _pairs(prepared: Any) -> list[tuple[str, str, str]]:
