@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 from mapapp import geography
 from mapapp.render.basemap import inner_edges, light_coverage
-from mapapp.render.compact import CompactGeoJson, compact_payload, js_string, read_payloads
+from mapapp.render.compact import (
+    CompactGeoJson,
+    compact_payload,
+    decode_positions,
+    encode_positions,
+    js_string,
+    read_payloads,
+)
 
 
 def square(x: float, y: float) -> dict[str, object]:
@@ -28,6 +35,7 @@ def feature(geometry: dict[str, object], colour: str, tip: str | None = None) ->
 def page_of(data: dict[str, object]) -> str:
     fmap = folium.Map(tiles=None)
     CompactGeoJson(data, tooltip_class="tip").add_to(fmap)
+    CompactGeoJson(data).add_to(fmap)
     return str(fmap.get_root().render())
 
 
@@ -35,9 +43,26 @@ def page_of(data: dict[str, object]) -> str:
 def test_js_string_is_inert_in_a_script_and_reads_back(text: str) -> None:
     literal = js_string(text)
     body = literal[1:-1]
-    assert "'" not in body and "<" not in body and "\u2028" not in body and "\u2029" not in body
-    page = f"var geo_json_ab_data = JSON.parse({js_string(json.dumps({'t': text}))});"
-    assert read_payloads(page) == [{"t": text}]
+    assert (
+        "'" not in body
+        and "<" not in body
+        and "{" not in body
+        and "\u2028" not in body
+        and "\u2029" not in body
+    )
+    payload = {"t": text, "features": []}
+    page = f"var geo_json_ab_data = mapappDecode(JSON.parse({js_string(json.dumps(payload))}));"
+    assert read_payloads(page) == [payload]
+
+
+@given(
+    st.lists(st.tuples(st.integers(-18_000_000, 18_000_000), st.integers(-9_000_000, 9_000_000)), max_size=50)
+)
+def test_encoded_polylines_read_back_exactly(points: list[tuple[int, int]]) -> None:
+    positions = [[lon / 1e5, lat / 1e5] for lon, lat in points]
+    text = encode_positions(positions)
+    assert all(63 <= ord(c) <= 126 for c in text)
+    assert decode_positions(text) == positions
 
 
 def test_features_drawn_alike_are_merged_with_a_tip_per_part() -> None:
@@ -75,9 +100,9 @@ def test_the_page_payload_reads_back_and_hostile_tips_stay_data() -> None:
     data = {"type": "FeatureCollection", "features": [feature(square(0, 0), "#111", hostile)]}
     page = page_of(data)
     assert "</script><script>alert" not in page
-    (payload,) = read_payloads(page)
-    assert payload == compact_payload(data)
-    assert "mapappBindTips(" in page
+    assert read_payloads(page) == [compact_payload(data)] * 2
+    assert page.count("mapappBindTips(geo_json_") == 1  # the second layer has no tooltip
+    assert page.count("window.mapappDecode =") == 1  # the page code is there once
 
 
 def test_governorate_borders_are_drawn_once() -> None:

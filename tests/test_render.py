@@ -15,6 +15,7 @@ from map_fixtures import HOSTILE, governorate_snapshot
 from mapapp.events import CasualtyClaim, Event, EventSet, load_events
 from mapapp.factions import registry
 from mapapp.render import MapOptions, build_map
+from mapapp.render.compact import read_payloads
 from mapapp.render.elements import HtmlPopup
 from mapapp.render.hatch import low_pattern_id, pattern_id
 from mapapp.render.layers import area_style
@@ -134,6 +135,26 @@ def test_hostile_strings_are_escaped_everywhere(page: str) -> None:
     assert "<img" not in html and "\\u003cimg" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html or "\\u0026lt;img" in html
     assert "<img" not in page and "\\u003cimg" not in page
+
+
+JINJA = "{{ 7 * 191 }}{% if true %}RAN{% endif %}{# c #}"
+
+
+def test_template_syntax_in_data_is_never_run() -> None:
+    """folium compiles rendered scripts as Jinja templates: data braces must not reach it raw."""
+    areas = governorate_snapshot().areas.copy()
+    areas["note"] = JINJA
+    snapshot = ControlSnapshot(dt.date(2017, 1, 8), JINJA, "src " + JINJA, JINJA, "low", areas)
+    event = Event("x", dt.date(2017, 1, 1), JINJA, 40.0, 35.0, place=JINJA, facts=JINJA,
+                  casualty_claims=(CasualtyClaim(JINJA, JINJA),))  # fmt: skip
+    html = build_map(snapshot, EventSet((event,)), MapOptions(title=JINJA)).get_root().render()
+    assert "1337" not in html  # 7 * 191 was not computed
+    shown = (
+        "&#123;&#123; 7 * 191 &#125;&#125;&#123;% if true %&#125;RAN&#123;% endif %&#125;&#123;# c #&#125;"
+    )
+    assert html.count(shown.replace("&", "\\u0026")) >= 8  # popups, tooltips, title, legend, credits
+    tips = [t for p in read_payloads(html) for f in p["features"] for t in f["properties"].get("tips", [])]
+    assert tips and all(f"Note: {shown}" in t for t in tips)  # area tooltips (compact layers)
 
 
 def test_event_popup_lists_claims_with_claimants_and_safe_links() -> None:

@@ -241,8 +241,8 @@ def _gainer_layer(rows: Any, gainer: str, palette: Palette) -> folium.GeoJson:
         {
             "type": "Feature",
             "properties": {
-                "from_faction": row.from_faction,
-                "to_faction": row.to_faction,
+                "from_faction": esc(row.from_faction),
+                "to_faction": esc(row.to_faction),
                 "km2": round(float(row.km2), 1),
                 "tip": esc(tooltip_text(row.from_faction, row.to_faction, row.km2)),
             },

@@ -5,10 +5,16 @@ from __future__ import annotations
 import html
 from urllib.parse import urlsplit
 
+_BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
+
 
 def esc(value: object) -> str:
-    """Return ``value`` as text with ``& < > " '`` escaped (``None`` gives ``""``)."""
-    return "" if value is None else html.escape(str(value), quote=True)
+    """Return ``value`` as text with ``& < > " '`` and braces escaped (``None`` gives ``""``).
+
+    Braces too: folium (branca) compiles every rendered script as a Jinja template once more, so a
+    ``{{ ... }}`` or ``{% ... %}`` that reached a page unescaped would be run as template code.
+    """
+    return "" if value is None else html.escape(str(value), quote=True).translate(_BRACES)
 
 
 def safe_url(url: str) -> str | None:
