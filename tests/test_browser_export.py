@@ -45,19 +45,26 @@ def open_map(page: Any, path: Path) -> None:
     page.wait_for_selector(".mapapp-legend")
 
 
-def hover_at(page: Any, lat: float, lon: float, label: str) -> str:
-    """Move the mouse over a place of the map, once it stops panning; return the tooltip naming ``label``."""
-    find = "window[Object.keys(window).find(k => /^map_[0-9a-f]+$/.test(k))]"
-    page.wait_for_function(f"() => {{ const m = {find}; return !(m._panAnim && m._panAnim._inProgress); }}")
+MAP_JS = "window[Object.keys(window).find(k => /^map_[0-9a-f]+$/.test(k))]"  # the page's folium map
+
+
+def screen_point(page: Any, lat: float, lon: float) -> tuple[float, float]:
+    """Return the page coordinates of a place on the map, once the map stops panning."""
+    page.wait_for_function(f"() => {{ const m = {MAP_JS}; return !(m._panAnim && m._panAnim._inProgress); }}")
     x, y = page.evaluate(
-        """([lat, lon]) => {
-            const map = window[Object.keys(window).find(k => /^map_[0-9a-f]+$/.test(k))];
-            const p = map.latLngToContainerPoint([lat, lon]);
+        f"""([lat, lon]) => {{
+            const map = {MAP_JS}, p = map.latLngToContainerPoint([lat, lon]);
             const box = map.getContainer().getBoundingClientRect();
             return [box.left + p.x, box.top + p.y];
-        }""",
+        }}""",
         [lat, lon],
     )
+    return float(x), float(y)
+
+
+def hover_at(page: Any, lat: float, lon: float, label: str) -> str:
+    """Move the mouse over a place of the map; return the tooltip naming ``label``."""
+    x, y = screen_point(page, lat, lon)
     page.mouse.move(x, y)
     page.mouse.move(x + 1, y)  # a move within the area: the tooltip follows the part under the pointer
     tip = page.locator(".leaflet-tooltip").filter(has_text=label).last
@@ -142,6 +149,25 @@ def test_hatch_patterns_resolve_in_the_page(browser_page: Any, tmp_path: Path) -
     assert fills and all(f.startswith("url(#mapapp-hatch-") for f in fills)
     ids = [f[4:-1] for f in fills]  # url(#id) -> #id
     assert all(browser_page.locator(f"pattern{i}").count() == 1 for i in ids)
+
+
+def test_base_map_canvases_and_town_labels_sit_where_they_belong(browser_page: Any, tmp_path: Path) -> None:
+    from mapapp import geography
+
+    out = export_html(governorate_snapshot(), None, MapOptions(events="none"), tmp_path / "m.html")
+    open_map(browser_page, out)
+    inked = browser_page.evaluate(
+        """() => [...document.querySelectorAll(
+                '.leaflet-mapapp-base-pane canvas, .leaflet-mapapp-lines-pane canvas')].map(c => c
+            .getContext('2d').getImageData(0, 0, c.width, c.height).data
+            .filter((v, i) => i % 4 === 3 && v > 0).length)"""
+    )
+    assert len(inked) == 2 and all(n > 10_000 for n in inked), inked  # fills, and borders/rivers, drawn
+    towns = geography.towns()
+    aleppo = towns[towns["name"] == "Aleppo"].geometry.iloc[0]
+    x, y = screen_point(browser_page, aleppo.y, aleppo.x)
+    dot = browser_page.locator(".mapapp-town", has_text="Aleppo").locator("i").bounding_box()
+    assert abs(dot["x"] + dot["width"] / 2 - x) < 4 and abs(dot["y"] + dot["height"] / 2 - y) < 4, (dot, x, y)
 
 
 def test_default_export_screenshot(browser_page: Any, tmp_path: Path) -> None:

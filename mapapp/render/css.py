@@ -24,6 +24,7 @@ MAP_CSS = """
 .mapapp-legend-icon { display: inline-flex !important; width: 16px !important; height: 16px !important;
   margin-right: 6px; vertical-align: -4px; }
 .mapapp-legend-icon svg { width: 11px; height: 11px; }
+.mapapp-label-layer, .mapapp-label-layer > div { position: absolute; left: 0; top: 0; }
 .mapapp-country-label { color: #6d6458; font-size: 11px; letter-spacing: .12em; text-transform: uppercase;
   white-space: nowrap; transform: translate(-50%, -50%); text-shadow: 0 0 3px #fff, 0 0 2px #fff; }
 .mapapp-country-focus { color: #2f2f2f; font-size: 15px; font-weight: 700; letter-spacing: .3em;

@@ -7,11 +7,13 @@ built by mapapp from escaped data (:func:`mapapp.render.html.esc`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
 from branca.element import MacroElement
 from folium.template import Template
+from folium.utilities import JsCode
 
 
 class HtmlPopup(MacroElement):  # type: ignore[misc]
@@ -91,19 +93,47 @@ class Attribution(MacroElement):  # type: ignore[misc]
 
 
 class LabelLayer(MacroElement):  # type: ignore[misc]
-    """Text labels (and optional dots) at points, drawn as non-interactive ``L.divIcon`` markers.
+    """Text labels (and optional dots) at points, as one layer holding one element per label.
 
-    ``labels`` are ``(lat, lon, escaped_html, css_class)``; the parent must be a layer/map.
+    ``labels`` are ``(lat, lon, escaped_html, css_class)``; the parent must be a layer/map. One
+    container whose HTML is set at once, and labels moved (and animated on zoom) as Leaflet moves
+    markers: 55 markers with their own icons, events and objects cost several times more to draw.
+    Each label sits in a positioned wrapper, so its class may shift it (centre it) with a transform.
     """
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        {{ this.labels|tojson }}.forEach(function (item) {
-            L.marker([item[0], item[1]], {
-                pane: {{ this.pane|tojson }}, interactive: false, keyboard: false,
-                icon: L.divIcon({className: item[3], html: item[2], iconSize: null})
-            }).addTo({{ this._parent.get_name() }});
-        });
+        {{ this._parent.get_name() }}.addLayer(new (L.Layer.extend({
+            options: {pane: {{ this.pane|tojson }}},
+            items: {{ this.labels|tojson }},
+            onAdd: function () {
+                this._el = L.DomUtil.create("div", "mapapp-label-layer", this.getPane());
+                this._el.innerHTML = this.items.map(function (it) {
+                    return '<div class="leaflet-zoom-animated"><div class="' + it[3] + '">'
+                        + it[2] + "</div></div>";
+                }).join("");
+                this._reset();
+            },
+            onRemove: function () { L.DomUtil.remove(this._el); },
+            getEvents: function () {
+                return {zoomanim: this._animate, viewreset: this._reset, zoomend: this._reset};
+            },
+            _reset: function () {
+                this._place(function (map, latlng) { return map.latLngToLayerPoint(latlng); });
+            },
+            _animate: function (e) {
+                this._place(function (map, latlng) {
+                    return map._latLngToNewLayerPoint(latlng, e.zoom, e.center);
+                });
+            },
+            _place: function (at) {
+                var nodes = this._el.children;
+                for (var i = 0; i < this.items.length; i++) {
+                    var item = this.items[i];
+                    L.DomUtil.setPosition(nodes[i], at(this._map, [item[0], item[1]]).round());
+                }
+            }
+        }))());
         {% endmacro %}"""
     )
 
@@ -140,3 +170,27 @@ class FitWhenSized(MacroElement):  # type: ignore[misc]
         self.options = {"paddingTopLeft": list(top_left), "paddingBottomRight": list(bottom_right)}
         self.min_width = top_left[0] + bottom_right[0]
         self.min_height = top_left[1] + bottom_right[1]
+
+
+class CanvasRenderers(MacroElement):  # type: ignore[misc]
+    """One Leaflet canvas renderer per named pane, for layers that need no SVG (see ``renderer``)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = {};
+        {%- for pane in this.panes %}
+        {{ this.get_name() }}[{{ pane|tojson }}] = L.canvas({pane: {{ pane|tojson }}});
+        {%- endfor %}
+        {% endmacro %}"""
+    )
+
+    def __init__(self, panes: Sequence[str]) -> None:
+        super().__init__()
+        self._name = "CanvasRenderers"
+        self.panes = list(panes)
+
+    def renderer(self, pane: str) -> JsCode:
+        """Return the JavaScript expression of the renderer of ``pane`` (a layer's ``renderer``)."""
+        if pane not in self.panes:
+            raise ValueError(f"no canvas renderer for pane {pane!r}; panes: {self.panes}")
+        return JsCode(f"{self.get_name()}[{json.dumps(pane)}]")

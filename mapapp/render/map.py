@@ -125,22 +125,23 @@ def build_map(
 
 
 def new_map(options: MapOptions) -> LeafletMap:
-    """Return an empty :class:`LeafletMap` with mapapp's CSS and the offline base map (and tiles)."""
+    """Return an empty :class:`LeafletMap` fitted to Syria and Iraq, with mapapp's CSS and base map."""
     fmap = LeafletMap(
         asset_base_url=options.asset_base_url, location=[33.3, 42.0], zoom_start=6, tiles=None,
         control_scale=True, font_size="12px", height=options.height, prefer_canvas=False, zoom_snap=0.25,
     )  # fmt: skip
     fmap.get_root().header.add_child(Element(f"<style>{MAP_CSS}</style>"), name="mapapp_css")
+    # The view is fitted before any layer is added: each is then projected once, at its final zoom.
+    fmap.add_child(FitWhenSized(BOUNDS, top_left=(0, 40), bottom_right=(250, 0)))
     add_base_map(fmap, options.tiles)
     return fmap
 
 
 def finish_map(fmap: folium.Map, credits: Sequence[Credit]) -> None:
-    """Add the attribution line, full-screen button and layer control; fit Syria and Iraq."""
+    """Add the attribution line, full-screen button and layer control."""
     fmap.add_child(Attribution(attribution_html(list(credits))))
     Fullscreen(position="topleft", title="Full screen", title_cancel="Exit full screen").add_to(fmap)
     folium.LayerControl(position="topright", collapsed=True).add_to(fmap)
-    fmap.add_child(FitWhenSized(BOUNDS, top_left=(0, 40), bottom_right=(250, 0)))
 
 
 def _pairs(prepared: Any) -> list[tuple[str, str, str]]:
