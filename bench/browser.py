@@ -4,7 +4,9 @@ The draw time of a page is the time from navigation start (``performance.timeOri
 first animation frame after both (a) the window's ``load`` event, so every inline script has run,
 and (b) the page holding its full number of SVG ``<path>`` elements, so every Leaflet vector layer
 is in the DOM; the frame is when the browser paints it. The full number is learnt once per page
-(a calibration load, waiting until the count stays the same for half a second).
+(a calibration load, waiting until the count stays the same for half a second). Layers drawn on a
+Leaflet canvas (our base map) are drawn in an animation frame Leaflet asks for when they are added,
+before the ``load`` event, so it runs before the probe's frame.
 
 No request leaves the machine: ``file://`` loads as is, Leaflet's CDN files (the naive page's
 ``leaflet@1.9.3`` links) are answered with the pinned local copy from ``node_modules``, and every
@@ -103,15 +105,38 @@ def draw_ms(browser: Browser, path: Path, runs: int, *, strict: bool = False) ->
     ``strict``: raise if the page reports a JavaScript error (used for our own pages).
     """
     expected = path_count(browser, path)
-    times = []
-    for _ in range(runs):
-        context, page, errors = _open(browser, path, _PROBE % expected)
-        page.wait_for_function("window.__drawn !== null", timeout=TIMEOUT_MS, polling=50)
-        times.append(float(page.evaluate("window.__drawn")))
-        context.close()
-        if strict and errors:
-            raise RuntimeError(f"{path.name}: page errors {errors[:3]}")
+    times = [_load_ms(browser, path, expected, strict) for _ in range(runs)]
     return {"ms": statistics.median(times), "paths": expected, "runs": runs}
+
+
+def _load_ms(browser: Browser, path: Path, expected: int, strict: bool) -> float:
+    context, page, errors = _open(browser, path, _PROBE % expected)
+    page.wait_for_function("window.__drawn !== null", timeout=TIMEOUT_MS, polling=50)
+    drawn = float(page.evaluate("window.__drawn"))
+    context.close()
+    if strict and errors:
+        raise RuntimeError(f"{path.name}: page errors {errors[:3]}")
+    return drawn
+
+
+def draw_with_floor(browser: Browser, path: Path, floor: Path, runs: int) -> dict[str, float]:
+    """Return the median draw times (ms) of ``path`` and of the empty-map ``floor``, loaded in turn.
+
+    The two pages alternate (floor, page, floor, page…) so that both see the same machine: on a
+    shared 2-core machine the floor itself moves by tens of per cent over minutes, and a ratio
+    of medians taken at different times would mostly measure that drift.
+    """
+    expected, floor_paths = path_count(browser, path), path_count(browser, floor)
+    pages, floors = [], []
+    for _ in range(runs):
+        floors.append(_load_ms(browser, floor, floor_paths, True))
+        pages.append(_load_ms(browser, path, expected, True))
+    return {
+        "ms": statistics.median(pages),
+        "floor_ms": statistics.median(floors),
+        "paths": expected,
+        "runs": runs,
+    }
 
 
 def empty_map_page(out: Path) -> Path:
