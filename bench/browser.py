@@ -17,6 +17,7 @@ is not slowed by the network either (it is spared parsing jQuery and Bootstrap: 
 from __future__ import annotations
 
 import statistics
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,9 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 VIEWPORT = {"width": 1280, "height": 860}
 TIMEOUT_MS = 300_000
+SETTLE_S = 1.0
+"""Pause after each load: a closed page's teardown (large for the naive pages) must not slow the
+next load, which may be the floor's."""
 _LOCAL = {
     "leaflet.js": asset_path("leaflet_js"),
     "leaflet.css": asset_path("leaflet_css"),
@@ -114,6 +118,7 @@ def _load_ms(browser: Browser, path: Path, expected: int, strict: bool) -> float
     page.wait_for_function("window.__drawn !== null", timeout=TIMEOUT_MS, polling=50)
     drawn = float(page.evaluate("window.__drawn"))
     context.close()
+    time.sleep(SETTLE_S)  # let the browser tear the page down before the next load is timed
     if strict and errors:
         raise RuntimeError(f"{path.name}: page errors {errors[:3]}")
     return drawn
@@ -124,7 +129,8 @@ def draw_with_floor(browser: Browser, path: Path, floor: Path, runs: int) -> dic
 
     The two pages alternate (floor, page, floor, page…) so that both see the same machine: on a
     shared 2-core machine the floor itself moves by tens of per cent over minutes, and a ratio
-    of medians taken at different times would mostly measure that drift.
+    of medians taken at different times would mostly measure that drift. Each load starts
+    :data:`SETTLE_S` after the previous page was closed.
     """
     expected, floor_paths = path_count(browser, path), path_count(browser, floor)
     pages, floors = [], []
