@@ -170,6 +170,22 @@ def test_base_map_canvases_and_town_labels_sit_where_they_belong(browser_page: A
     assert abs(dot["x"] + dot["width"] / 2 - x) < 4 and abs(dot["y"] + dot["height"] / 2 - y) < 4, (dot, x, y)
 
 
+def test_a_map_opened_too_small_to_fit_fits_once_it_has_room(browser_page: Any, tmp_path: Path) -> None:
+    # A dashboard tab that is not shown gives the map no size: fitting then raised "Invalid LatLng".
+    out = export_html(governorate_snapshot(), None, MapOptions(events="none"), tmp_path / "m.html")
+    browser_page.set_viewport_size({"width": 200, "height": 500})
+    open_map(browser_page, out)
+    bounds = f"() => {{ const b = {MAP_JS}.getBounds(); return [b.getWest(), b.getEast()]; }}"
+    west, east = browser_page.evaluate(bounds)
+    assert east - west < 12  # not fitted yet: Syria and Iraq span 13 degrees of longitude
+    browser_page.set_viewport_size({"width": 1280, "height": 860})
+    browser_page.wait_for_function(
+        f"() => {{ const b = {MAP_JS}.getBounds(); return b.getEast() - b.getWest() > 13; }}"
+    )
+    west, east = browser_page.evaluate(bounds)
+    assert west < 35.6 and east > 48.6  # the whole of Syria and Iraq is in view
+
+
 def test_default_export_screenshot(browser_page: Any, tmp_path: Path) -> None:
     snapshot = snapshot_for("2018-02-07")
     out = export_html(snapshot, load_events(), MapOptions(), tmp_path / "default.html")
