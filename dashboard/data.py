@@ -119,14 +119,21 @@ def equal_area_crs() -> str:
     return geography.EQUAL_AREA_CRS
 
 
-def map_options(view: View, *, asset_base_url: str | None = None, max_error_m: float = 200.0) -> MapOptions:
-    """Return the renderer's options for a view (events are filtered before, by :func:`visible_events`)."""
+def map_options(
+    view: View, *, asset_base_url: str | None = None, max_error_m: float = 200.0, fit: bool = True
+) -> MapOptions:
+    """Return the renderer's options for a view (events are filtered before, by :func:`visible_events`).
+
+    ``fit=False`` for the dashboard's own map: the component sets its view (a map fitted later, once
+    a hidden tab gives it a size, would move by itself and send the app a rerun).
+    """
     return MapOptions(
         palette=view.palette,
         tiles="none" if view.base == "offline" else view.base,
         events="all",
         asset_base_url=asset_base_url,
         max_error_m=max_error_m,
+        fit=fit,
     )
 
 
@@ -189,7 +196,7 @@ def _payload(
     del key  # the cache key: ``_view`` without its factions and the change's key, as plain values
     snap = _prepared(root, date, path, file_mtime)
     chosen = visible_events(events(), _view)
-    options = map_options(_view, asset_base_url=offline.STATIC_URL, max_error_m=0.0)
+    options = map_options(_view, asset_base_url=offline.STATIC_URL, max_error_m=0.0, fit=False)
     offline.sync_vendor()
     fmap = build_map(snap, chosen, options)
     if _change is not None:

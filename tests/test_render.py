@@ -328,3 +328,14 @@ def test_context_in_popup_is_escaped() -> None:
     event = Event("x", dt.date(2017, 1, 1), "t", 40.0, 35.0)
     popup = event_popup(event, dt.date(2017, 1, 8), hostile)
     assert "<img" not in popup and popup.count("&lt;img src=x onerror=alert(1)&gt;") >= 2
+
+
+def test_the_view_is_fitted_unless_the_host_sets_it() -> None:
+    from mapapp.render.elements import FitWhenSized
+
+    def fits(options: MapOptions) -> int:
+        fmap = build_map(governorate_snapshot(), None, options)
+        return sum(isinstance(c, FitWhenSized) for c in fmap._children.values())
+
+    assert fits(MapOptions()) == 1
+    assert fits(MapOptions(fit=False)) == 0

@@ -132,7 +132,8 @@ def new_map(options: MapOptions) -> LeafletMap:
     )  # fmt: skip
     fmap.get_root().header.add_child(Element(f"<style>{MAP_CSS}</style>"), name="mapapp_css")
     # The view is fitted before any layer is added: each is then projected once, at its final zoom.
-    fmap.add_child(FitWhenSized(BOUNDS, top_left=(0, 40), bottom_right=(250, 0)))
+    if options.fit:
+        fmap.add_child(FitWhenSized(BOUNDS, top_left=(0, 40), bottom_right=(250, 0)))
     add_base_map(fmap, options.tiles)
     return fmap
 

@@ -39,6 +39,9 @@ class MapOptions:
         Geometric error allowed when simplifying the areas (see :mod:`mapapp.prepare`).
     height
         CSS height of the map element (e.g. ``"100%"`` or ``"640px"``).
+    fit
+        Fit the view to Syria and Iraq once the map has a size (``False``: open on a fixed centre
+        and zoom, for a host such as the dashboard that sets the view itself).
     """
 
     palette: Palette = "default"
@@ -50,6 +53,7 @@ class MapOptions:
     asset_base_url: str | None = None
     max_error_m: float = 200.0
     height: str = "100%"
+    fit: bool = True
 
     def __post_init__(self) -> None:
         _check("palette", self.palette, PALETTES)
