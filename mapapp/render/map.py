@@ -34,6 +34,9 @@ from mapapp.sources import Credit
 
 BOUNDS = [[29.0, 35.6], [37.4, 48.6]]
 """South-west and north-east corners of Syria and Iraq (lat, lon)."""
+UNFITTED_VIEW = ([33.2, 45.0], 5.5)
+"""Centre and zoom of a map not fitted (``MapOptions.fit=False``): Syria and Iraq left of the
+legend in a map about 750 px wide, as the dashboard shows it."""
 
 
 class Fullscreen(folium.plugins.Fullscreen):  # type: ignore[misc]
@@ -125,9 +128,10 @@ def build_map(
 
 
 def new_map(options: MapOptions) -> LeafletMap:
-    """Return an empty :class:`LeafletMap` fitted to Syria and Iraq, with mapapp's CSS and base map."""
+    """Return an empty :class:`LeafletMap` on Syria and Iraq, with mapapp's CSS and base map."""
+    (centre, zoom) = UNFITTED_VIEW
     fmap = LeafletMap(
-        asset_base_url=options.asset_base_url, location=[33.3, 42.0], zoom_start=6, tiles=None,
+        asset_base_url=options.asset_base_url, location=centre, zoom_start=zoom, tiles=None,
         control_scale=True, font_size="12px", height=options.height, prefer_canvas=False, zoom_snap=0.25,
     )  # fmt: skip
     fmap.get_root().header.add_child(Element(f"<style>{MAP_CSS}</style>"), name="mapapp_css")
