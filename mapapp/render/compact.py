@@ -19,6 +19,7 @@ back with :func:`read_payloads` (the benchmark's accuracy check does).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
@@ -226,7 +227,7 @@ class CompactGeoJson(folium.GeoJson):  # type: ignore[misc]
         {%- if this.owns_js %}
         {{ this.layer_js }}
         {%- endif %}
-        var {{ this.get_name() }}_data = mapappDecode(JSON.parse({{ this.js_payload() }}));
+        var {{ this.get_name() }}_data = mapappDecode(JSON.parse({{ this.js_payload }}));
         var {{ this.get_name() }} = L.geoJson(null, Object.assign({
             style: function (feature) { return {{ this.get_name() }}_data.styles[feature.properties.s]; }
         }, {{ this.options|tojavascript }}));
@@ -252,8 +253,13 @@ class CompactGeoJson(folium.GeoJson):  # type: ignore[misc]
         self.owns_js = owner is self
         super().render(**kwargs)
 
+    @functools.cached_property
     def js_payload(self) -> str:
-        """Return the page payload (:func:`compact_payload`, coordinates encoded) as a JS string."""
+        """The page payload (:func:`compact_payload`, coordinates encoded) as a JS string.
+
+        Computed once: a layer's script is rendered more than once (the dashboard renders the map,
+        then streamlit-folium renders each element's script again), and ``data`` does not change.
+        """
         text = json.dumps(
             encode_payload(compact_payload(self.data)), separators=(",", ":"), ensure_ascii=False
         )
