@@ -42,7 +42,7 @@ def draw_ms(browser: object, path: Path, n_areas: int) -> float:
         page.wait_for_function(f"document.querySelectorAll('path.mapapp-area').length >= {n_areas}")
         times.append(page.evaluate("performance.now()"))
         page.close()
-    return statistics.median(times)
+    return float(statistics.median(times))
 
 
 def area_paths(page: Path) -> int:

@@ -1,9 +1,12 @@
 """Draw time of HTML maps in headless Chromium (Debian ``/usr/bin/chromium`` through playwright).
 
 The draw time of a page is the time from navigation start (``performance.timeOrigin``) to the
-first animation frame after both (a) the window's ``load`` event, so every inline script has run,
-and (b) the page holding its full number of SVG ``<path>`` elements, so every Leaflet vector layer
-is in the DOM; the frame is when the browser paints it. The full number is learnt once per page
+first animation frame after all of (a) the window's ``load`` event, so every inline script has run,
+(b) the page holding its full number of SVG ``<path>`` elements, so every Leaflet vector layer
+is in the DOM, and (c) no Leaflet map of the page zooming or panning: a ``fitBounds`` animates the
+zoom for 250 ms and then projects and draws every layer again at the new zoom, so the view is final
+only after it (the check starts in the frame after ``load``, when an animation asked for by the
+page's scripts has started); the frame is when the browser paints it. The full number is learnt once per page
 (a calibration load, waiting until the count stays the same for half a second). Layers drawn on a
 Leaflet canvas (our base map) are drawn in an animation frame Leaflet asks for when they are added,
 before the ``load`` event, so it runs before the probe's frame.
@@ -42,13 +45,18 @@ _LOCAL = {
 _PROBE = """
 window.__drawn = null;
 window.addEventListener('load', function () {
-  (function poll() {
-    if (document.querySelectorAll('path').length >= %d) {
+  var maps = Object.values(window).filter(function (v) { return v instanceof L.Map; });
+  function settled() {
+    return maps.every(function (m) { return !m._animatingZoom && !(m._panAnim && m._panAnim._inProgress); });
+  }
+  function poll() {
+    if (document.querySelectorAll('path').length >= %d && settled()) {
       requestAnimationFrame(function () { window.__drawn = performance.now(); });
     } else {
       requestAnimationFrame(poll);
     }
-  })();
+  }
+  requestAnimationFrame(poll);
 });
 """
 

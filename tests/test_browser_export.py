@@ -187,6 +187,28 @@ def test_a_map_opened_too_small_to_fit_fits_once_it_has_room(browser_page: Any, 
     assert west < 35.6 and east > 48.6  # the whole of Syria and Iraq is in view
 
 
+def test_an_export_opens_at_its_final_view_without_drawing_twice(browser_page: Any, tmp_path: Path) -> None:
+    # An animated fit zoomed for 250 ms after load, then projected and drew every layer again.
+    out = export_html(governorate_snapshot(), None, MapOptions(events="none"), tmp_path / "m.html")
+    browser_page.add_init_script(
+        """window.__zooms = 0;
+        window.addEventListener('load', () => {
+            const m = Object.values(window).find(v => v instanceof L.Map);
+            window.__atLoad = [m.getZoom(), !!m._animatingZoom];
+            m.on('zoomstart zoomanim', () => { window.__zooms += 1; });
+        });"""
+    )
+    open_map(browser_page, out)
+    browser_page.wait_for_timeout(600)  # longer than Leaflet's zoom animation (250 ms)
+    zoom, animating = browser_page.evaluate("window.__atLoad")
+    assert not animating and browser_page.evaluate("window.__zooms") == 0
+    assert zoom == browser_page.evaluate(f"{MAP_JS}.getZoom()") > 5.5  # fitted, larger than the unfitted view
+    bounds = browser_page.evaluate(
+        f"(() => {{ const b = {MAP_JS}.getBounds(); return [b.getWest(), b.getEast()]; }})()"
+    )
+    assert bounds[0] < 35.6 and bounds[1] > 48.6
+
+
 def test_default_export_screenshot(browser_page: Any, tmp_path: Path) -> None:
     snapshot = snapshot_for("2018-02-07")
     out = export_html(snapshot, load_events(), MapOptions(), tmp_path / "default.html")

@@ -145,10 +145,12 @@ class LabelLayer(MacroElement):  # type: ignore[misc]
 
 
 class FitWhenSized(MacroElement):  # type: ignore[misc]
-    """Fit the map to ``bounds`` now if it has room, else when it first gets a size.
+    """Fit the map to ``bounds`` now if it has room, else when it first gets a size; never animated.
 
     A map drawn in a hidden container (a dashboard tab not shown) has no size: fitting it then
-    would divide by zero (Leaflet raises "Invalid LatLng object: (NaN, NaN)").
+    would divide by zero (Leaflet raises "Invalid LatLng object: (NaN, NaN)"). An animated fit
+    would zoom for 250 ms after the layers were drawn at the first zoom, then project and draw
+    every layer again: the view is set at once instead, so each layer is drawn once.
     """
 
     _template = Template(
@@ -167,7 +169,9 @@ class FitWhenSized(MacroElement):  # type: ignore[misc]
         super().__init__()
         self._name = "FitWhenSized"
         self.bounds = [list(corner) for corner in bounds]
-        self.options = {"paddingTopLeft": list(top_left), "paddingBottomRight": list(bottom_right)}
+        self.options = {
+            "paddingTopLeft": list(top_left), "paddingBottomRight": list(bottom_right), "animate": False,
+        }  # fmt: skip
         self.min_width = top_left[0] + bottom_right[0]
         self.min_height = top_left[1] + bottom_right[1]
 
