@@ -6,7 +6,9 @@ first animation frame after all of (a) the window's ``load`` event, so every inl
 is in the DOM, and (c) no Leaflet map of the page zooming or panning: a ``fitBounds`` animates the
 zoom for 250 ms and then projects and draws every layer again at the new zoom, so the view is final
 only after it (the check starts in the frame after ``load``, when an animation asked for by the
-page's scripts has started); the frame is when the browser paints it. The full number is learnt once per page
+page's scripts has started, and looks for the class Leaflet gives the map pane meanwhile: walking
+the window's properties to find the maps took 30–60 ms, as some of them start services when
+read); the frame is when the browser paints it. The full number is learnt once per page
 (a calibration load, waiting until the count stays the same for half a second). Layers drawn on a
 Leaflet canvas (our base map) are drawn in an animation frame Leaflet asks for when they are added,
 before the ``load`` event, so it runs before the probe's frame.
@@ -45,9 +47,8 @@ _LOCAL = {
 _PROBE = """
 window.__drawn = null;
 window.addEventListener('load', function () {
-  var maps = Object.values(window).filter(function (v) { return v instanceof L.Map; });
-  function settled() {
-    return maps.every(function (m) { return !m._animatingZoom && !(m._panAnim && m._panAnim._inProgress); });
+  function settled() {  // Leaflet marks its map pane while it animates a zoom or a pan
+    return document.querySelector('.leaflet-zoom-anim, .leaflet-pan-anim') === null;
   }
   function poll() {
     if (document.querySelectorAll('path').length >= %d && settled()) {

@@ -75,7 +75,9 @@ NOTES = [
     "the change of the faction's total area; the largest over factions.",
     "Browser draw: headless Debian Chromium (playwright), 1280×860, a fresh context per load; time "
     "from navigation start to the first animation frame after the `load` event with every SVG path "
-    f"of the page in the DOM; median of {DRAW_RUNS} loads (or `--runs`, if more), each page "
+    "of the page in the DOM and no map zooming or panning (a `fitBounds` animates for 250 ms, then "
+    f"draws every layer again: the view is final after it); median of {DRAW_RUNS} loads (or "
+    "`--runs`, if more), each page "
     "loaded in turn with the empty-map floor, whose median from those same turns is the floor its "
     "ratio is taken to. No request leaves the machine: Leaflet's CDN files are answered from "
     "`node_modules`, every other request (jQuery, Bootstrap, fonts, tiles) with an empty answer.",
