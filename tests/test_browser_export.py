@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import shapely
 from map_fixtures import governorate_snapshot
 
 from mapapp.catalog import Catalog
@@ -153,6 +154,7 @@ def test_hatch_patterns_resolve_in_the_page(browser_page: Any, tmp_path: Path) -
 
 def test_base_map_canvases_and_town_labels_sit_where_they_belong(browser_page: Any, tmp_path: Path) -> None:
     from mapapp import geography
+    from mapapp.render import basemap
 
     out = export_html(governorate_snapshot(), None, MapOptions(events="none"), tmp_path / "m.html")
     open_map(browser_page, out)
@@ -163,6 +165,21 @@ def test_base_map_canvases_and_town_labels_sit_where_they_belong(browser_page: A
             .filter((v, i) => i % 4 === 3 && v > 0).length)"""
     )
     assert len(inked) == 2 and all(n > 10_000 for n in inked), inked  # fills, and borders/rivers, drawn
+    # Syria's and Iraq's borders are drawn on the lines canvas where Leaflet projects them.
+    countries = geography.region_countries()
+    focus = basemap.light_coverage(countries.geometry.values)[countries["adm0_a3"].isin(["SYR", "IRQ"])]
+    outline = shapely.union_all(shapely.boundary(focus))
+    on_border = [shapely.line_interpolate_point(outline, f / 40, normalized=True) for f in range(40)]
+    ink = """([x, y]) => {
+        const c = document.querySelector('.leaflet-mapapp-lines-pane canvas'), r = c.getBoundingClientRect();
+        const cx = Math.round((x - r.left) * c.width / r.width);
+        const cy = Math.round((y - r.top) * c.height / r.height);
+        const px = c.getContext('2d').getImageData(cx - 2, cy - 2, 5, 5).data;
+        return Math.max(...px.filter((v, i) => i % 4 === 3));
+    }"""
+    at = [screen_point(browser_page, p.y, p.x) for p in on_border]
+    assert all(browser_page.evaluate(ink, [x, y]) > 100 for x, y in at)  # within 2 px of the line
+    assert sum(browser_page.evaluate(ink, [x, y - 12]) > 100 for x, y in at) < 10  # not ink everywhere
     towns = geography.towns()
     aleppo = towns[towns["name"] == "Aleppo"].geometry.iloc[0]
     x, y = screen_point(browser_page, aleppo.y, aleppo.x)

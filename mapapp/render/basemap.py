@@ -2,15 +2,16 @@
 
 Three panes keep the drawing order whatever layers are toggled: country fills under the areas
 (``mapapp-base``), borders, rivers and lakes over them (``mapapp-lines``) and labels on top
-(``mapapp-labels``). Context geometries are background, and every vertex costs draw time: they are
-clipped to :data:`CLIP_BOX` (the neighbours' far sides are never near the view), simplified
-(:data:`SIMPLIFY_DEG`, about 1 km, the accuracy of Natural Earth's 1:10 m data itself) and rounded to
-:data:`DECIMALS` decimals; a border shared by two governorates is drawn once.
+(``mapapp-labels``). The fills and the lines are drawn on a Leaflet canvas each, from SVG path
+data (:mod:`mapapp.render.picture`): background with no pattern, class or event costs the browser
+least that way (no per-vertex JavaScript, one canvas to paint). Context geometries are clipped
+to :data:`CLIP_BOX` (the neighbours' far sides are never near the view), simplified
+(:data:`SIMPLIFY_DEG`, about 1 km, the accuracy of Natural Earth's 1:10 m data itself) and rounded
+to :data:`DECIMALS` decimals; a border shared by two governorates is drawn once.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import folium
@@ -20,10 +21,10 @@ import shapely
 import xyzservices.providers as xyz
 
 from mapapp import geography
-from mapapp.render.compact import CompactGeoJson
 from mapapp.render.elements import CanvasRenderers, LabelLayer
 from mapapp.render.html import esc
 from mapapp.render.options import Tiles
+from mapapp.render.picture import Frame, PathPicture
 
 BASE_PANE, LINES_PANE, LABELS_PANE = "mapapp-base", "mapapp-lines", "mapapp-labels"
 PANES = ((BASE_PANE, 250), (LINES_PANE, 450), (LABELS_PANE, 460))
@@ -33,14 +34,11 @@ CLIP_BOX = (30.0, 25.0, 52.0, 41.5)
 """The region drawn by the base map (west, south, east, north in degrees)."""
 MAX_TOWN_RANK = 8
 _FOCUS = ("SYR", "IRQ")
+_FRAME = Frame(CLIP_BOX)
 
 
 def add_panes(fmap: folium.Map) -> CanvasRenderers:
-    """Add the base-map panes (non-interactive) to ``fmap``, and a canvas renderer for two of them.
-
-    The fills and the lines of the base map are drawn on a canvas each: they are background with
-    no pattern, class or event, and a canvas costs the browser far less to paint than SVG paths.
-    """
+    """Add the base-map panes (non-interactive) to ``fmap``, and a canvas renderer for two of them."""
     for name, z_index in PANES:
         folium.map.CustomPane(name, z_index=z_index, pointer_events=False).add_to(fmap)
     canvas = CanvasRenderers((BASE_PANE, LINES_PANE))
@@ -68,38 +66,24 @@ def inner_edges(coverage: Any) -> Any:
     return shapely.line_merge(shapely.difference(shared, outline))
 
 
-def _collection(geoms: Any, styles: list[dict[str, Any]]) -> dict[str, Any]:
-    features = [
-        {"type": "Feature", "geometry": json.loads(shapely.to_geojson(g)), "properties": {"style": s}}
-        for g, s in zip(geoms, styles, strict=True)
-        if g is not None and not shapely.is_empty(g)
-    ]
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _geojson(data: dict[str, Any], pane: str, canvas: CanvasRenderers) -> folium.GeoJson:
-    return CompactGeoJson(data, pane=pane, interactive=False, renderer=canvas.renderer(pane))
-
-
 def countries_layer(with_fill: bool, canvas: CanvasRenderers) -> folium.FeatureGroup:
     """Return the layer of country fills, outlines, governorate borders and country names."""
     countries = geography.region_countries()
     focus = countries["adm0_a3"].isin(_FOCUS).to_numpy()
-    fills = [
-        {"fillColor": "#fbfaf6" if f else "#ece8df", "fillOpacity": 1.0 if with_fill else 0.0,
-         "color": "#8a8a8a", "weight": 0.9}
-        for f in focus
-    ]  # fmt: skip
     geoms = light_coverage(countries.geometry.values)
+    fill = {"fillOpacity": 1.0 if with_fill else 0.0, "color": "#8a8a8a", "weight": 0.9}
+    base, lines = canvas.renderer(BASE_PANE), canvas.renderer(LINES_PANE)
     group = folium.FeatureGroup(name="Base map: countries, governorates", control=True)
-    group.add_child(_geojson(_collection(geoms, fills), BASE_PANE, canvas))
+    for colour, chosen in (("#fbfaf6", focus), ("#ece8df", ~focus)):
+        group.add_child(
+            PathPicture(shapely.union_all(geoms[chosen]), _FRAME, {**fill, "fillColor": colour}, base)
+        )
     gov_lines = inner_edges(light_coverage(geography.governorates().geometry.values))
-    gov_style = {"color": "#6b6b6b", "weight": 0.6, "opacity": 0.55, "dashArray": "2 3", "fill": False}
-    group.add_child(_geojson(_collection([gov_lines], [gov_style]), LINES_PANE, canvas))
+    gov_style = {"color": "#6b6b6b", "weight": 0.6, "opacity": 0.55, "dashArray": "2 3"}
+    group.add_child(PathPicture(gov_lines, _FRAME, gov_style, lines))
     # Syria's and Iraq's outlines go over the areas; the neighbours' are the stroke of their fill.
     borders = shapely.union_all(shapely.boundary(geoms[focus]))
-    border_style = {"color": "#3a3a3a", "weight": 1.6, "fill": False}
-    group.add_child(_geojson(_collection([borders], [border_style]), LINES_PANE, canvas))
+    group.add_child(PathPicture(borders, _FRAME, {"color": "#3a3a3a", "weight": 1.6}, lines))
     group.add_child(LabelLayer(country_labels(countries), LABELS_PANE))
     return group
 
@@ -116,13 +100,13 @@ def country_labels(countries: gpd.GeoDataFrame) -> list[tuple[float, float, str,
 
 def water_layer(canvas: CanvasRenderers) -> folium.FeatureGroup:
     """Return the layer of rivers and lakes."""
-    group = folium.FeatureGroup(name="Rivers and lakes")
+    lines = canvas.renderer(LINES_PANE)
     rivers = shapely.union_all(light(geography.rivers().geometry.values, SIMPLIFY_DEG / 2))
-    river_style = {"color": "#5b8fc7", "weight": 1.4, "opacity": 0.9}
-    group.add_child(_geojson(_collection([rivers], [river_style]), LINES_PANE, canvas))
     lakes = shapely.union_all(light(geography.lakes().geometry.values, SIMPLIFY_DEG / 2))
+    group = folium.FeatureGroup(name="Rivers and lakes")
+    group.add_child(PathPicture(rivers, _FRAME, {"color": "#5b8fc7", "weight": 1.4, "opacity": 0.9}, lines))
     lake_style = {"color": "#5b8fc7", "weight": 0.8, "fillColor": "#a9c9e8", "fillOpacity": 1.0}
-    group.add_child(_geojson(_collection([lakes], [lake_style]), LINES_PANE, canvas))
+    group.add_child(PathPicture(lakes, _FRAME, lake_style, lines))
     return group
 
 

@@ -28,6 +28,8 @@ from typing import Any
 import folium
 from folium.template import Template
 
+from mapapp.render.elements import first_on_page
+
 _ESCAPES = {"\\": "\\\\", "'": "\\x27", "<": "\\x3c", "{": "\\x7b", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _ESCAPE_RE = re.compile("[\\\\'<{\u2028\u2029]")
 _UNESCAPE_RE = re.compile(r"\\(\\|x27|x3c|x7b|u2028|u2029)")
@@ -246,11 +248,7 @@ class CompactGeoJson(folium.GeoJson):  # type: ignore[misc]
 
     def render(self, **kwargs: Any) -> None:
         """Render as folium does; the page's first compact layer carries :data:`LAYER_JS`."""
-        root = self.get_root()
-        owner = getattr(root, "_mapapp_layer_js_owner", None)
-        if owner is None:
-            owner = root._mapapp_layer_js_owner = self
-        self.owns_js = owner is self
+        self.owns_js = first_on_page(self, "compact")
         super().render(**kwargs)
 
     @functools.cached_property

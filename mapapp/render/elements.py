@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
 
@@ -198,3 +198,14 @@ class CanvasRenderers(MacroElement):  # type: ignore[misc]
         if pane not in self.panes:
             raise ValueError(f"no canvas renderer for pane {pane!r}; panes: {self.panes}")
         return JsCode(f"{self.get_name()}[{json.dumps(pane)}]")
+
+
+def first_on_page(element: Element, key: str) -> bool:
+    """Return whether ``element`` is the first of its page to ask for the page code named ``key``.
+
+    That element carries the code in its own script: the dashboard's component runs the map's
+    script but not the scripts of the page head.
+    """
+    root = element.get_root()
+    owners: dict[str, Element] = root.__dict__.setdefault("_mapapp_page_code_owners", {})
+    return owners.setdefault(key, element) is element
