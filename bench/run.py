@@ -206,8 +206,9 @@ def preparation() -> list[str]:
         f"{basemap.SIMPLIFY_DEG}°, {basemap.DECIMALS} decimals",
         "page: compact layers (`render.compact`: one JSON string per layer, a style table, areas drawn "
         "alike merged into one SVG path with a tooltip per part, coordinates as encoded polylines); "
-        "areas in Leaflet SVG (hatch and dot patterns need SVG fills), base map on two Leaflet canvases, "
-        "labels in one layer; Leaflet and its plugin inlined",
+        "areas in Leaflet SVG (hatch and dot patterns need SVG fills), base map on two Leaflet canvases "
+        "drawn from SVG path data in Web Mercator (`render.picture`: parsed natively into a `Path2D`, "
+        "no per-vertex JavaScript), labels in one layer; Leaflet and its plugin inlined",
     ]  # fmt: skip
 
 
