@@ -80,16 +80,30 @@ def test_a_page_of_pictures_carries_the_drawing_code_once_and_only_digits_of_dat
     canvas = CanvasRenderers(("p",))
     fmap.add_child(canvas)
     area = shapely.box(36, 33, 40, 37)
-    PathPicture(area, FRAME, {"fillColor": "#abcdef"}, canvas.renderer("p")).add_to(fmap)
-    PathPicture(shapely.boundary(area), FRAME, {"color": "#123456"}, canvas.renderer("p")).add_to(fmap)
+    fill = {"fill": True, "fillColor": "#abcdef"}
+    PathPicture(FRAME.path_data(area), FRAME, fill, canvas.renderer("p")).add_to(fmap)
+    PathPicture(
+        FRAME.path_data(shapely.boundary(area)), FRAME, {"color": "#123456"}, canvas.renderer("p")
+    ).add_to(fmap)
     page = fmap.get_root().render()
     assert page.count("window.mapappPicture = ") == 1
     data = re.findall(r'mapappPicture\("([^"]*)"', page)
     assert len(data) == 2 and all(re.fullmatch(r"[-\d Mlz]+", d) for d in data)
-    assert '"fill": true' in page and '"fill": false' in page  # a polygon is filled, a line not
+    assert page.count('"fill": true') == 1 and '"fillColor": "#abcdef"' in page
     assert f'"renderer": {canvas.get_name()}["p"]' in page
 
 
 def test_a_picture_asks_for_a_renderer_that_exists() -> None:
     with pytest.raises(ValueError, match="no canvas renderer for pane 'q'"):
         CanvasRenderers(("p",)).renderer("q")
+
+
+def test_the_base_map_is_prepared_once_and_no_caller_can_change_it() -> None:
+    from mapapp.render.basemap import base_drawing
+
+    drawing = base_drawing()
+    assert base_drawing() is drawing  # reused by every map built afterwards
+    assert set(drawing) == {"focus", "neighbours", "governorates", "borders", "rivers", "lakes"}
+    assert all(d.startswith("M") for d in drawing.values())
+    with pytest.raises(TypeError):
+        drawing["focus"] = ""  # type: ignore[index]

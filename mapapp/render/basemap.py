@@ -12,6 +12,9 @@ to :data:`DECIMALS` decimals; a border shared by two governorates is drawn once.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import folium
@@ -66,25 +69,40 @@ def inner_edges(coverage: Any) -> Any:
     return shapely.line_merge(shapely.difference(shared, outline))
 
 
-def countries_layer(with_fill: bool, canvas: CanvasRenderers) -> folium.FeatureGroup:
-    """Return the layer of country fills, outlines, governorate borders and country names."""
+@functools.cache
+def base_drawing() -> Mapping[str, str]:
+    """Return the path data (:class:`Frame` units) of every base-map geometry, by name.
+
+    The base map comes from the bundled data only, so it is prepared once per process (about
+    70 ms), read-only: every map built afterwards reuses it.
+    """
     countries = geography.region_countries()
     focus = countries["adm0_a3"].isin(_FOCUS).to_numpy()
     geoms = light_coverage(countries.geometry.values)
-    fill = {"fillOpacity": 1.0 if with_fill else 0.0, "color": "#8a8a8a", "weight": 0.9}
+    geometries = {
+        "focus": shapely.union_all(geoms[focus]),
+        "neighbours": shapely.union_all(geoms[~focus]),
+        "governorates": inner_edges(light_coverage(geography.governorates().geometry.values)),
+        "borders": shapely.union_all(shapely.boundary(geoms[focus])),
+        "rivers": shapely.union_all(light(geography.rivers().geometry.values, SIMPLIFY_DEG / 2)),
+        "lakes": shapely.union_all(light(geography.lakes().geometry.values, SIMPLIFY_DEG / 2)),
+    }
+    return MappingProxyType({name: _FRAME.path_data(geom) for name, geom in geometries.items()})
+
+
+def countries_layer(with_fill: bool, canvas: CanvasRenderers) -> folium.FeatureGroup:
+    """Return the layer of country fills, outlines, governorate borders and country names."""
+    drawing = base_drawing()
+    fill = {"fill": True, "fillOpacity": 1.0 if with_fill else 0.0, "color": "#8a8a8a", "weight": 0.9}
     base, lines = canvas.renderer(BASE_PANE), canvas.renderer(LINES_PANE)
     group = folium.FeatureGroup(name="Base map: countries, governorates", control=True)
-    for colour, chosen in (("#fbfaf6", focus), ("#ece8df", ~focus)):
-        group.add_child(
-            PathPicture(shapely.union_all(geoms[chosen]), _FRAME, {**fill, "fillColor": colour}, base)
-        )
-    gov_lines = inner_edges(light_coverage(geography.governorates().geometry.values))
+    for colour, name in (("#fbfaf6", "focus"), ("#ece8df", "neighbours")):
+        group.add_child(PathPicture(drawing[name], _FRAME, {**fill, "fillColor": colour}, base))
     gov_style = {"color": "#6b6b6b", "weight": 0.6, "opacity": 0.55, "dashArray": "2 3"}
-    group.add_child(PathPicture(gov_lines, _FRAME, gov_style, lines))
+    group.add_child(PathPicture(drawing["governorates"], _FRAME, gov_style, lines))
     # Syria's and Iraq's outlines go over the areas; the neighbours' are the stroke of their fill.
-    borders = shapely.union_all(shapely.boundary(geoms[focus]))
-    group.add_child(PathPicture(borders, _FRAME, {"color": "#3a3a3a", "weight": 1.6}, lines))
-    group.add_child(LabelLayer(country_labels(countries), LABELS_PANE))
+    group.add_child(PathPicture(drawing["borders"], _FRAME, {"color": "#3a3a3a", "weight": 1.6}, lines))
+    group.add_child(LabelLayer(country_labels(geography.region_countries()), LABELS_PANE))
     return group
 
 
@@ -100,13 +118,12 @@ def country_labels(countries: gpd.GeoDataFrame) -> list[tuple[float, float, str,
 
 def water_layer(canvas: CanvasRenderers) -> folium.FeatureGroup:
     """Return the layer of rivers and lakes."""
-    lines = canvas.renderer(LINES_PANE)
-    rivers = shapely.union_all(light(geography.rivers().geometry.values, SIMPLIFY_DEG / 2))
-    lakes = shapely.union_all(light(geography.lakes().geometry.values, SIMPLIFY_DEG / 2))
+    drawing, lines = base_drawing(), canvas.renderer(LINES_PANE)
     group = folium.FeatureGroup(name="Rivers and lakes")
-    group.add_child(PathPicture(rivers, _FRAME, {"color": "#5b8fc7", "weight": 1.4, "opacity": 0.9}, lines))
-    lake_style = {"color": "#5b8fc7", "weight": 0.8, "fillColor": "#a9c9e8", "fillOpacity": 1.0}
-    group.add_child(PathPicture(lakes, _FRAME, lake_style, lines))
+    river_style = {"color": "#5b8fc7", "weight": 1.4, "opacity": 0.9}
+    group.add_child(PathPicture(drawing["rivers"], _FRAME, river_style, lines))
+    lake_style = {"fill": True, "color": "#5b8fc7", "weight": 0.8, "fillColor": "#a9c9e8", "fillOpacity": 1.0}
+    group.add_child(PathPicture(drawing["lakes"], _FRAME, lake_style, lines))
     return group
 
 

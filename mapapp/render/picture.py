@@ -133,17 +133,17 @@ class Frame:
 
 
 class PathPicture(MacroElement):  # type: ignore[misc]
-    """A geometry of ``frame`` drawn by a canvas ``renderer`` with a Leaflet path ``style``.
+    """Path data of ``frame`` (:meth:`Frame.path_data`) drawn by a canvas ``renderer`` with a ``style``.
 
     Parameters
     ----------
-    geom
-        A (multi)polygon or (multi)line in longitude/latitude (drawn with the even-odd rule).
+    d
+        SVG path data in the units of ``frame`` (rings are filled with the even-odd rule).
     frame
-        The box the geometry lies in.
+        The box the path data is in.
     style
-        Leaflet path options (``color``, ``weight``, ``fillColor``…); ``fill`` defaults to
-        whether ``geom`` is areal.
+        Leaflet path options (``color``, ``weight``, ``fill``, ``fillColor``…); as for any Leaflet
+        path, ``fill`` is off unless asked for.
     renderer
         JavaScript expression of the Leaflet canvas renderer (``CanvasRenderers.renderer``).
     """
@@ -158,14 +158,13 @@ class PathPicture(MacroElement):  # type: ignore[misc]
         {% endmacro %}"""
     )
 
-    def __init__(self, geom: Any, frame: Frame, style: dict[str, Any], renderer: JsCode) -> None:
+    def __init__(self, d: str, frame: Frame, style: dict[str, Any], renderer: JsCode) -> None:
         super().__init__()
         self._name = "PathPicture"
-        self.d = frame.path_data(geom)
+        self.d = d
         self.bounds = frame.bounds
         self.width = frame.width
-        areal = geom is not None and bool(shapely.get_dimensions(geom) == 2)
-        self.options = {"fill": areal, **style, "interactive": False, "renderer": renderer}
+        self.options = {**style, "interactive": False, "renderer": renderer}
         self.picture_js = PICTURE_JS
         self.owns_js = False
 
