@@ -50,6 +50,8 @@ window.mapappPicture = window.mapappPicture || (function () {
     _containsPoint: function () { return false; }
   });
   L.Canvas.include({
+    /* The style is applied as Leaflet's own _fillStroke does; that one draws only the context's
+       current path, and a Path2D cannot become it, so fill and stroke take the path here. */
     _updatePicture: function (layer) {
       if (!this._drawing) { return; }
       var o = layer.options, ctx = this._ctx, s = layer._scale;
