@@ -85,6 +85,26 @@ def test_each_area_of_a_merged_path_has_its_own_tooltip(browser_page: Any, tmp_p
         assert "Governorate(s): " in tip and name.split()[0] in tip, (name, tip)
 
 
+def test_an_area_focused_from_the_keyboard_shows_its_tooltip_on_it(browser_page: Any, tmp_path: Path) -> None:
+    out = export_html(governorate_snapshot(), None, MapOptions(events="none"), tmp_path / "m.html")
+    open_map(browser_page, out)
+    area = browser_page.locator("path.mapapp-f-hts").first
+    area.dispatch_event("focus")  # Leaflet opens the tooltip of a focused path with no pointer position
+    browser_page.locator(".leaflet-tooltip").filter(has_text=registry().label("hts")).last.wait_for()
+    x, y = browser_page.evaluate(
+        f"""() => {{
+            const map = {MAP_JS};
+            const open = Object.values(map._layers)
+                .find(l => l.getTooltip && l.getTooltip() && l.isTooltipOpen());
+            const p = map.latLngToContainerPoint(open.getTooltip().getLatLng());
+            const box = map.getContainer().getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y];
+        }}"""
+    )
+    box = area.bounding_box()
+    assert box["x"] <= x <= box["x"] + box["width"] and box["y"] <= y <= box["y"] + box["height"]
+
+
 def count_paths(page: Any, faction: str) -> int:
     return int(page.locator(f"path.mapapp-f-{faction}").count())
 

@@ -12,13 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mapapp.render.elements import CanvasRenderers
-from mapapp.render.picture import UNIT_DEG, Frame, PathPicture, mercator_deg
+from mapapp.render.picture import MAX_LATITUDE, UNIT_DEG, Frame, PathPicture, mercator_deg
 
 FRAME = Frame((30.0, 25.0, 52.0, 41.5))
 
 
 def read_back(d: str, frame: Frame) -> list[np.ndarray]:
-    """Parse path data written by ``Frame.path_data`` back to longitude/latitude rings and lines."""
+    """Parse path data back to longitude/latitude rings and lines, independently of ``Frame.read_path``."""
     west, _, _, north = frame.box
     top = mercator_deg(np.array([north]))[0]
     out = []
@@ -27,8 +27,8 @@ def read_back(d: str, frame: Frame) -> list[np.ndarray]:
         first = np.array([int(v) for v in start.split()])
         steps = np.array([int(v) for v in moves.split()], dtype=np.int64).reshape(-1, 2)
         units = np.vstack([first, first + np.cumsum(steps, axis=0)])
-        lon = west + units[:, 0] * UNIT_DEG
-        lat = np.degrees(2 * np.arctan(np.exp(np.radians(top - units[:, 1] * UNIT_DEG))) - np.pi / 2)
+        lon = west + units[:, 0] * frame.unit
+        lat = np.degrees(2 * np.arctan(np.exp(np.radians(top - units[:, 1] * frame.unit))) - np.pi / 2)
         out.append(np.column_stack([lon, lat]))
     return out
 
@@ -55,6 +55,20 @@ def test_polygons_with_holes_and_lines_read_back_within_one_unit() -> None:
         assert np.abs(got - want).max() < UNIT_DEG  # about 11 m
 
 
+def test_a_frame_around_bounds_is_whole_degrees_within_mercators_limits() -> None:
+    assert Frame.around((35.2, 32.7, 42.1, 37.3)).box == (35.0, 32.0, 43.0, 38.0)
+    assert Frame.around((40.0, 30.0, 40.0, 30.0)).box == (40.0, 30.0, 41.0, 31.0)  # a point: never empty
+    assert Frame.around((0.0, -89.5, 1.0, 89.5)).box == (0.0, -MAX_LATITUDE, 1.0, MAX_LATITUDE)
+    assert Frame.around((np.nan,) * 4).width == 10_000  # nothing to draw: a 1° box
+    fine = Frame.around((35.2, 32.7, 42.1, 37.3), unit=1e-5)
+    assert fine.width == 800_000 and fine.bounds == [[32.0, 35.0], [38.0, 43.0]]
+    # beyond the limit, points are drawn on it (Leaflet clamps them too), not lost or made infinite
+    (line,) = fine.read_path(
+        Frame.around((0, 80, 1, 90), 1e-5).path_data(shapely.LineString([(0, 80), (1, 90)]))
+    )
+    assert np.isfinite(line).all()
+
+
 def test_vertices_merged_by_rounding_are_dropped_and_empty_geometry_draws_nothing() -> None:
     line = shapely.LineString([(40.0, 35.0), (40.00001, 35.00001), (41.0, 35.0)])
     d = FRAME.path_data(line)
@@ -70,6 +84,7 @@ def test_any_line_in_the_box_reads_back_within_one_unit(points: list[tuple[float
     d = FRAME.path_data(line)
     assert re.fullmatch(r"(M-?\d+ -?\d+l[-\d ]*)+", d)
     got = read_back(d, FRAME)[0]
+    assert np.array_equal(FRAME.read_path(d)[0], got)
     # every vertex read back is within a unit of one of the line's vertices
     distance = np.abs(got[:, None, :] - np.array(points)[None, :, :]).max(axis=2).min(axis=1)
     assert distance.max() < UNIT_DEG

@@ -1,16 +1,19 @@
-""":class:`CompactGeoJson`: a folium GeoJSON layer written the way a browser loads fastest.
+""":class:`CompactGeoJson`: the areas of a map, written the way a browser loads and draws fastest.
 
 folium writes a GeoJSON layer as a JavaScript object literal, gives every feature its own copy of
-its style, and binds tooltips through a generated function per layer. With hundreds of areas that
-page spends most of its first paint parsing. This layer writes the same features as
+its style, and Leaflet then projects, clips and simplifies every vertex in JavaScript at each zoom.
+With hundreds of thousands of vertices that page spends most of its first drawing there. This
+layer writes the same features as
 
 - one JSON text inside a JavaScript string, handed to ``JSON.parse`` (V8 parses JSON text much
   faster than the same object as source code), with compact separators;
 - a table of the distinct styles of the layer (``styles``); features drawn alike are merged into
   one multi-part feature (one browser path instead of hundreds) that keeps the index of its style
   (``properties.s``) and the escaped tooltip HTML of each part (``properties.tips``);
-- coordinates in the encoded-polyline format (Google's, precision 1e-5 degree, the precision the
-  geometry is rounded to): about 6 bytes a vertex instead of 20, decoded by the page in one loop.
+- geometry as SVG path data in Web Mercator (:mod:`mapapp.render.picture`, in units of
+  :data:`AREA_UNIT_DEG`, the precision the geometry is rounded to): the browser parses it natively
+  and each zoom only changes one ``transform`` per path. The tooltip of the part under the pointer
+  is found by the browser's own hit test of that part's path (``isPointInPath``).
 
 The Python side keeps folium's full ``data`` (each feature's ``properties.style``), so code and
 tests that read a layer's data see GeoJSON as folium would write it. The page payload can be read
@@ -20,64 +23,55 @@ back with :func:`read_payloads` (the benchmark's accuracy check does).
 from __future__ import annotations
 
 import functools
-import itertools
 import json
 import re
 from typing import Any
 
 import folium
+import numpy as np
+import shapely
 from folium.template import Template
 
 from mapapp.render.elements import first_on_page
+from mapapp.render.picture import PICTURE_JS, Frame
 
+AREA_UNIT_DEG = 1e-5
+"""Unit of the areas' path data, in degrees (about 1 m; coordinates are rounded to 5 decimals)."""
 _ESCAPES = {"\\": "\\\\", "'": "\\x27", "<": "\\x3c", "{": "\\x7b", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _ESCAPE_RE = re.compile("[\\\\'<{\u2028\u2029]")
 _UNESCAPE_RE = re.compile(r"\\(\\|x27|x3c|x7b|u2028|u2029)")
 _UNESCAPES = {"\\": "\\", "x27": "'", "x3c": "<", "x7b": "{", "u2028": "\u2028", "u2029": "\u2029"}
 LAYER_JS = """
-window.mapappDecode = window.mapappDecode || function (data) {
-  /* Turn every encoded-polyline string of the features' "enc" back into GeoJSON coordinates. */
-  var positions = function (str) {
-    var out = [], lat = 0, lng = 0, i = 0, n = str.length;
-    while (i < n) {
-      var b, shift = 0, result = 0;
-      do { b = str.charCodeAt(i++) - 63; result |= (b & 31) << shift; shift += 5; } while (b >= 32);
-      lat += (result & 1) ? ~(result >> 1) : (result >> 1);
-      shift = 0; result = 0;
-      do { b = str.charCodeAt(i++) - 63; result |= (b & 31) << shift; shift += 5; } while (b >= 32);
-      lng += (result & 1) ? ~(result >> 1) : (result >> 1);
-      out.push([lng / 1e5, lat / 1e5]);
+window.mapappAreas = window.mapappAreas || function (data, options) {
+  /* A feature group of one picture (mapapp.render.picture) per merged feature. */
+  var box = data.frame.box, bounds = [[box[1], box[0]], [box[3], box[2]]];
+  return L.featureGroup(data.features.map(function (f) {
+    var fill = {fill: f.geometry.type === "MultiPolygon"},
+        style = Object.assign(fill, data.styles[f.properties.s], options);
+    var layer = mapappPicture(f.geometry.d.join(""), bounds, data.frame.width, style);
+    layer.feature = f;
+    return layer;
+  }));
+};
+window.mapappTipAt = window.mapappTipAt || (function () {
+  var hit = null;
+  return function (layer, latlng) {
+    /* The tooltip of the part of a merged feature under latlng (the browser's even-odd hit test
+       of that part's path), or null when latlng is in none of its parts (on an outline). */
+    var tips = layer.feature.properties.tips, parts = layer.feature.geometry.d;
+    if (!tips) { return null; }
+    if (tips.length === 1 || !latlng || !layer._map) { return tips[0]; }
+    var p = layer._map.latLngToLayerPoint(latlng),
+        x = (p.x - layer._origin.x) / layer._scale, y = (p.y - layer._origin.y) / layer._scale;
+    hit = hit || document.createElement("canvas").getContext("2d");
+    layer._partPaths = layer._partPaths || [];
+    for (var i = 0; i < parts.length; i++) {
+      var path = layer._partPaths[i] = layer._partPaths[i] || new Path2D(parts[i]);
+      if (hit.isPointInPath(path, x, y, "evenodd")) { return tips[i]; }
     }
-    return out;
+    return null;
   };
-  var nested = function (x) { return typeof x === "string" ? positions(x) : x.map(nested); };
-  data.features.forEach(function (f) {
-    f.geometry = {type: f.geometry.type, coordinates: nested(f.geometry.enc)};
-  });
-  return data;
-};
-window.mapappTipAt = window.mapappTipAt || function (layer, latlng) {
-  /* The tooltip of the part of a merged feature under latlng (even-odd rule over its rings),
-     or null when latlng is in none of its parts (on an outline). */
-  var tips = layer.feature.properties.tips, parts = layer.feature.geometry.coordinates;
-  if (!tips) { return null; }
-  if (tips.length === 1 || !latlng) { return tips[0]; }
-  var x = latlng.lng, y = latlng.lat;
-  for (var i = 0; i < parts.length; i++) {
-    var inside = false;
-    for (var r = 0; r < parts[i].length; r++) {
-      var ring = parts[i][r];
-      for (var a = 0, b = ring.length - 1; a < ring.length; b = a++) {
-        var ya = ring[a][1], yb = ring[b][1];
-        if ((ya > y) !== (yb > y) && x < (ring[b][0] - ring[a][0]) * (y - ya) / (yb - ya) + ring[a][0]) {
-          inside = !inside;
-        }
-      }
-    }
-    if (inside) { return tips[i]; }
-  }
-  return null;
-};
+})();
 window.mapappBindTips = window.mapappBindTips || function (group, className) {
   /* A sticky tooltip showing the tip of the part under the pointer, updated as it moves. */
   var shown = null;
@@ -94,10 +88,10 @@ window.mapappBindTips = window.mapappBindTips || function (group, className) {
                     {sticky: true, className: className});
 };
 """
-"""The page code of compact layers (the coordinate decoder, the tooltips of merged features): in
+"""The page code of compact layers (building the pictures, the tooltips of merged features): in
 the script of the first compact layer of the page, as the dashboard's component runs the map's
 script but not the scripts of the page head."""
-_PAYLOAD_RE = re.compile(r"var (geo_json_[0-9a-f]+)_data = mapappDecode\(JSON\.parse\('([^']*)'\)\);")
+_PAYLOAD_RE = re.compile(r"mapappAreas\(JSON\.parse\('([^']*)'\)")
 
 
 def js_string(text: str) -> str:
@@ -143,68 +137,45 @@ def compact_payload(data: dict[str, Any]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "styles": styles, "features": features}
 
 
-def encode_positions(positions: list[list[float]]) -> str:
-    """Return ``[[lon, lat], ...]`` in the encoded-polyline format (precision 1e-5 degree)."""
-    out: list[str] = []
-    last_lat = last_lon = 0
-    for position in positions:
-        lat, lon = round(position[1] * 1e5), round(position[0] * 1e5)
-        for delta in (lat - last_lat, lon - last_lon):
-            value = ~(delta << 1) if delta < 0 else delta << 1
-            while value >= 0x20:
-                out.append(chr((0x20 | (value & 0x1F)) + 63))
-                value >>= 5
-            out.append(chr(value + 63))
-        last_lat, last_lon = lat, lon
-    return "".join(out)
+def picture_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """Return a :func:`compact_payload` with each part's coordinates as path data (``geometry.d``).
 
-
-def decode_positions(text: str) -> list[list[float]]:
-    """Return the ``[[lon, lat], ...]`` of an encoded polyline (inverse of :func:`encode_positions`)."""
-    values: list[int] = []
-    value = shift = 0
-    for char in text:
-        byte = ord(char) - 63
-        value |= (byte & 0x1F) << shift
-        shift += 5
-        if byte < 0x20:
-            values.append(~(value >> 1) if value & 1 else value >> 1)
-            value = shift = 0
-    lats, lons = itertools.accumulate(values[0::2]), itertools.accumulate(values[1::2])
-    return [[lon / 1e5, lat / 1e5] for lat, lon in zip(lats, lons, strict=True)]
-
-
-def _encode(coordinates: Any) -> Any:
-    if coordinates and isinstance(coordinates[0], list) and not isinstance(coordinates[0][0], list):
-        return encode_positions(coordinates)
-    return [_encode(c) for c in coordinates]
-
-
-def _decode(encoded: Any) -> Any:
-    return decode_positions(encoded) if isinstance(encoded, str) else [_decode(e) for e in encoded]
-
-
-def encode_payload(payload: dict[str, Any]) -> dict[str, Any]:
-    """Return ``payload`` with each geometry's ``coordinates`` replaced by ``enc``, its encoded lines."""
-    features = [
-        {**f, "geometry": {"type": f["geometry"]["type"], "enc": _encode(f["geometry"]["coordinates"])}}
+    The payload gains ``frame``: the box of whole degrees holding its geometry (west, south, east,
+    north), the unit (:data:`AREA_UNIT_DEG`) and the box's width in units.
+    """
+    parts = [
+        [shapely.geometry.shape({"type": f["geometry"]["type"].removeprefix("Multi"), "coordinates": c})
+         for c in f["geometry"]["coordinates"]]
         for f in payload["features"]
+    ]  # fmt: skip
+    every = [part for feature_parts in parts for part in feature_parts]
+    bounds = shapely.total_bounds(np.asarray(every, dtype=object)) if every else (np.nan,) * 4
+    frame = Frame.around(tuple(bounds), AREA_UNIT_DEG)
+    features = [
+        {**f, "geometry": {"type": f["geometry"]["type"], "d": [frame.path_data(p) for p in ps]}}
+        for f, ps in zip(payload["features"], parts, strict=True)
     ]
-    return {**payload, "features": features}
+    box = {"box": list(frame.box), "unit": frame.unit, "width": frame.width}
+    return {**payload, "frame": box, "features": features}
 
 
 def read_payloads(html: str) -> list[dict[str, Any]]:
     """Return the payloads of every :class:`CompactGeoJson` layer of a page, in page order.
 
     Each is a FeatureCollection with a ``styles`` table; a feature's style is
-    ``payload["styles"][feature["properties"]["s"]]``.
+    ``payload["styles"][feature["properties"]["s"]]``. Geometry is read back from the path data
+    as GeoJSON coordinates (rounded to the frame's unit, about 1 m).
     """
     out = []
     for match in _PAYLOAD_RE.finditer(html):
-        payload = json.loads(_UNESCAPE_RE.sub(lambda m: _UNESCAPES[m.group(1)], match.group(2)))
+        payload = json.loads(_UNESCAPE_RE.sub(lambda m: _UNESCAPES[m.group(1)], match.group(1)))
+        frame = Frame(tuple(payload["frame"]["box"]), payload["frame"]["unit"])
         for feature in payload["features"]:
             geometry = feature["geometry"]
-            feature["geometry"] = {"type": geometry["type"], "coordinates": _decode(geometry.pop("enc"))}
+            parts = [[line.tolist() for line in frame.read_path(d)] for d in geometry.pop("d")]
+            if geometry["type"] == "MultiLineString":
+                parts = [line for part in parts for line in part]
+            feature["geometry"] = {"type": geometry["type"], "coordinates": parts}
         out.append(payload)
     return out
 
@@ -226,14 +197,14 @@ class CompactGeoJson(folium.GeoJson):  # type: ignore[misc]
 
     _template = Template(
         """{% macro script(this, kwargs) %}
+        {%- if this.owns_picture_js %}
+        {{ this.picture_js }}
+        {%- endif %}
         {%- if this.owns_js %}
         {{ this.layer_js }}
         {%- endif %}
-        var {{ this.get_name() }}_data = mapappDecode(JSON.parse({{ this.js_payload }}));
-        var {{ this.get_name() }} = L.geoJson(null, Object.assign({
-            style: function (feature) { return {{ this.get_name() }}_data.styles[feature.properties.s]; }
-        }, {{ this.options|tojavascript }}));
-        {{ this.get_name() }}.addData({{ this.get_name() }}_data);
+        var {{ this.get_name() }} = mapappAreas(JSON.parse({{ this.js_payload }}),
+            {{ this.options|tojavascript }});
         {%- if this.tooltip_class %}
         mapappBindTips({{ this.get_name() }}, {{ this.tooltip_class|tojson }});
         {%- endif %}
@@ -244,21 +215,26 @@ class CompactGeoJson(folium.GeoJson):  # type: ignore[misc]
         super().__init__(data, control=False, **options)
         self.tooltip_class = tooltip_class
         self.layer_js = LAYER_JS
-        self.owns_js = False
+        self.picture_js = PICTURE_JS
+        self.owns_js = self.owns_picture_js = False
 
     def render(self, **kwargs: Any) -> None:
-        """Render as folium does; the page's first compact layer carries :data:`LAYER_JS`."""
+        """Render as folium does; the first compact layer of a page carries :data:`LAYER_JS`.
+
+        It also carries :data:`~mapapp.render.picture.PICTURE_JS` when no picture came before it.
+        """
+        self.owns_picture_js = first_on_page(self, "picture")
         self.owns_js = first_on_page(self, "compact")
         super().render(**kwargs)
 
     @functools.cached_property
     def js_payload(self) -> str:
-        """The page payload (:func:`compact_payload`, coordinates encoded) as a JS string.
+        """The page payload (:func:`picture_payload` of :func:`compact_payload`) as a JS string.
 
         Computed once: a layer's script is rendered more than once (the dashboard renders the map,
         then streamlit-folium renders each element's script again), and ``data`` does not change.
         """
         text = json.dumps(
-            encode_payload(compact_payload(self.data)), separators=(",", ":"), ensure_ascii=False
+            picture_payload(compact_payload(self.data)), separators=(",", ":"), ensure_ascii=False
         )
         return js_string(text)

@@ -1,19 +1,26 @@
-"""Background geometry drawn on a Leaflet canvas from SVG path data, with no per-vertex JavaScript.
+"""Geometry drawn from SVG path data, with no per-vertex JavaScript, on a canvas or in an SVG.
 
-Leaflet projects every vertex of a vector layer in JavaScript, at each zoom, before drawing it;
-for a background that never changes (the base map) that was the largest single cost of a page's
-first drawing. A :class:`PathPicture` instead carries its geometry as SVG path data in Web
-Mercator, in whole units of :data:`UNIT_DEG` (about 11 m) inside a longitude/latitude box
-(:class:`Frame`): the browser parses it natively into a ``Path2D`` once, and each drawing maps it to
-the screen with one matrix (Mercator is linear in Leaflet's pixels: x is longitude, y is Mercator
-northing, both in degrees, so one scale serves both). It is an ordinary Leaflet path on a canvas
-renderer: Leaflet keeps the drawing order, redraws it on pan and zoom and applies its style options
-(``color``, ``weight``, ``opacity``, ``fillColor``, ``fillOpacity``, ``dashArray``…); line widths
-and dashes stay in screen pixels.
+Leaflet projects every vertex of a vector layer in JavaScript, at each zoom, before drawing it; on
+a large snapshot that was the largest single cost of a page's first drawing. A :class:`PathPicture`
+(and each area of :mod:`mapapp.render.compact`) instead carries its geometry as SVG path data in
+Web Mercator, in whole units (:attr:`Frame.unit`, 1e-4 degree by default, about 11 m) of a
+longitude/latitude box (:class:`Frame`). Mercator is linear in Leaflet's pixels (x is longitude,
+y is Mercator northing, both in degrees), so one scale and one offset map the data to the screen:
+
+- on a canvas renderer, the browser parses the data natively into a ``Path2D`` once, and each
+  drawing maps it to the screen with one matrix;
+- on the SVG renderer, the data is the path's ``d`` (set once) and each zoom only changes its
+  ``transform``; line widths and dashes stay in screen pixels (``vector-effect:
+  non-scaling-stroke``) and a ``<pattern>`` filling it is scaled back to screen pixels.
+
+It is an ordinary Leaflet path: Leaflet keeps the drawing order, redraws it on pan and zoom, applies
+its style options (``color``, ``weight``, ``opacity``, ``fillColor``, ``fillOpacity``,
+``dashArray``, ``className``…) and, in an SVG, fires its mouse events.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,8 +33,11 @@ from folium.utilities import JsCode
 from mapapp.render.elements import first_on_page
 
 UNIT_DEG = 1e-4
-"""Size of one unit of the path data, in degrees (of longitude or of Mercator northing)."""
-PICTURE_JS = """
+"""Default size of one unit of the path data, in degrees (of longitude or of Mercator northing)."""
+MAX_LATITUDE = 85.0511287798
+"""Leaflet's Web Mercator limit: latitudes beyond are drawn on it."""
+_PIECE = re.compile(r"M(-?\d+) (-?\d+)l([-\d ]*)(z?)")
+PICTURE_JS = r"""
 window.mapappPicture = window.mapappPicture || (function () {
   var Picture = L.Path.extend({
     /* A path given as SVG path data in whole units of a box (west, north at 0, 0). */
@@ -46,6 +56,14 @@ window.mapappPicture = window.mapappPicture || (function () {
     },
     _update: function () { if (this._map) { this._updatePath(); } },
     _updatePath: function () { this._renderer._updatePicture(this); },
+    getCenter: function () {
+      /* Where a tooltip or popup opened without a position goes (keyboard focus): the middle of
+         the drawn path in an SVG, else of the box. */
+      var b = this._path && this._path.getBBox ? this._path.getBBox() : null;
+      if (!b || !this._map) { return this._box.getCenter(); }
+      var s = this._scale, o = this._origin;
+      return this._map.layerPointToLatLng([o.x + (b.x + b.width / 2) * s, o.y + (b.y + b.height / 2) * s]);
+    },
     _empty: function () { return false; },
     _containsPoint: function () { return false; }
   });
@@ -74,11 +92,34 @@ window.mapappPicture = window.mapappPicture || (function () {
       }
     }
   });
+  L.SVG.include({
+    /* The path data is set once per path element; each update only moves and scales it. */
+    _updatePicture: function (layer) {
+      var path = layer._path, s = layer._scale, o = layer._origin;
+      if (!path._mapappDrawn) {
+        path.setAttribute("d", layer._d);
+        path.setAttribute("vector-effect", "non-scaling-stroke");
+        path._mapappDrawn = true;
+      }
+      path.setAttribute("transform", "matrix(" + s + " 0 0 " + s + " " + o.x + " " + o.y + ")");
+      var fill = /^url\(#(.+)\)$/.exec(layer.options.fillColor || "");
+      var pattern = fill && document.getElementById(fill[1]);
+      if (pattern && pattern._mapappScale !== s) {
+        /* userSpaceOnUse patterns take the path's transform: undo its scale, keep their own */
+        if (pattern._mapappTransform === undefined) {
+          pattern._mapappTransform = pattern.getAttribute("patternTransform") || "";
+        }
+        pattern.setAttribute("patternTransform", "scale(" + 1 / s + ") " + pattern._mapappTransform);
+        pattern._mapappScale = s;
+      }
+    }
+  });
   return function (d, bounds, width, options) { return new Picture(d, bounds, width, options); };
 })();
 """
 """The page code of pictures: in the script of the page's first picture (the dashboard's component
-runs the map's script, not the page head's)."""
+runs the map's script, not the page head's). Every picture of a page using one renderer kind
+shares the scale of its patterns, so all SVG pictures of a page use the same :attr:`Frame.unit`."""
 
 
 def mercator_deg(lat: np.ndarray) -> np.ndarray:
@@ -89,15 +130,28 @@ def mercator_deg(lat: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Frame:
-    """A longitude/latitude box (west, south, east, north in degrees) and its path-data units."""
+    """A longitude/latitude box (west, south, east, north in degrees) and its path-data unit."""
 
     box: tuple[float, float, float, float]
+    unit: float = UNIT_DEG
+
+    @classmethod
+    def around(cls, bounds: tuple[float, float, float, float], unit: float = UNIT_DEG) -> Frame:
+        """Return the frame of whole degrees holding ``bounds`` (west, south, east, north).
+
+        Latitudes are kept within Leaflet's Mercator limit; empty bounds (NaN) give a 1° box.
+        """
+        if not np.all(np.isfinite(bounds)):
+            bounds = (0.0, 0.0, 1.0, 1.0)
+        west, south = np.floor(bounds[0]), max(np.floor(bounds[1]), -MAX_LATITUDE)
+        east, north = max(np.ceil(bounds[2]), west + 1), min(max(np.ceil(bounds[3]), south + 1), MAX_LATITUDE)
+        return cls((float(west), float(south), float(east), float(north)), unit)
 
     @property
     def width(self) -> int:
         """Return the width of the box in units."""
         west, _, east, _ = self.box
-        return round((east - west) / UNIT_DEG)
+        return round((east - west) / self.unit)
 
     @property
     def bounds(self) -> list[list[float]]:
@@ -108,10 +162,31 @@ class Frame:
     def units(self, coords: np.ndarray) -> np.ndarray:
         """Return longitude/latitude pairs as whole units east of the box's west and south of its north."""
         west, _, _, north = self.box
-        x = (coords[:, 0] - west) / UNIT_DEG
-        y = (mercator_deg(np.array([north]))[0] - mercator_deg(coords[:, 1])) / UNIT_DEG
+        lat = np.clip(coords[:, 1], -MAX_LATITUDE, MAX_LATITUDE)
+        x = (coords[:, 0] - west) / self.unit
+        y = (mercator_deg(np.array([north]))[0] - mercator_deg(lat)) / self.unit
         units: np.ndarray = np.rint(np.column_stack([x, y])).astype(np.int64)
         return units
+
+    def positions(self, units: np.ndarray) -> np.ndarray:
+        """Return the longitude/latitude pairs of units (inverse of :meth:`units`, up to rounding)."""
+        west, _, _, north = self.box
+        lon = west + units[:, 0] * self.unit
+        northing = np.radians(mercator_deg(np.array([north]))[0] - units[:, 1] * self.unit)
+        lat = np.degrees(2 * np.arctan(np.exp(northing)) - np.pi / 2)
+        return np.column_stack([lon, lat])
+
+    def read_path(self, d: str) -> list[np.ndarray]:
+        """Return the rings and lines of path data (:meth:`path_data`) as longitude/latitude arrays.
+
+        A ring ends on its first position, as in GeoJSON.
+        """
+        lines = []
+        for x, y, moves, _ in _PIECE.findall(d):
+            steps = np.array([int(v) for v in moves.split()], dtype=np.int64).reshape(-1, 2)
+            units = np.cumsum(np.vstack([[[int(x), int(y)]], steps]), axis=0)
+            lines.append(self.positions(units))
+        return lines
 
     def path_data(self, geom: shapely.Geometry | None) -> str:
         """Return SVG path data of a (multi)polygon or (multi)line: rings closed, relative moves.
