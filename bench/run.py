@@ -205,10 +205,11 @@ def preparation() -> list[str]:
         f"coordinates: {prepare.DEFAULT_PRECISION} decimals (about 1.1 m); offline base map simplified "
         f"{basemap.SIMPLIFY_DEG}°, {basemap.DECIMALS} decimals",
         "page: compact layers (`render.compact`: one JSON string per layer, a style table, areas drawn "
-        "alike merged into one SVG path with a tooltip per part, coordinates as encoded polylines); "
-        "areas in Leaflet SVG (hatch and dot patterns need SVG fills), base map on two Leaflet canvases "
-        "drawn from SVG path data in Web Mercator (`render.picture`: parsed natively into a `Path2D`, "
-        "no per-vertex JavaScript), labels in one layer; Leaflet and its plugin inlined",
+        "alike merged into one SVG path with a tooltip per part); all geometry as SVG path data in Web "
+        "Mercator units written by Python (`render.picture`, no per-vertex JavaScript): the areas in "
+        "Leaflet's SVG renderer (1e-5° units; `d` set once, one `transform` per zoom, non-scaling "
+        "strokes, hatch and dot patterns scaled back), the base map on two Leaflet canvases (1e-4° "
+        "units, parsed natively into a `Path2D`); labels in one layer; Leaflet and its plugin inlined",
     ]  # fmt: skip
 
 
