@@ -172,6 +172,31 @@ def test_hatch_patterns_resolve_in_the_page(browser_page: Any, tmp_path: Path) -
     assert all(browser_page.locator(f"pattern{i}").count() == 1 for i in ids)
 
 
+SCREEN_SCALES = """() => {
+    /* For each hatched area: how many screen pixels one pixel of its pattern and of its outline
+       takes (the path's transform times the pattern's own; 1 means drawn at screen size). */
+    const scale = m => Math.sqrt(Math.abs(m.a * m.d - m.b * m.c));
+    return [...document.querySelectorAll("path.mapapp-s-contested, path.mapapp-s-mixed")].map(path => {
+        const pattern = document.getElementById(path.getAttribute("fill").slice(5, -1));
+        const own = pattern.patternTransform.baseVal.consolidate();
+        return [scale(path.getCTM()) * (own ? scale(own.matrix) : 1), getComputedStyle(path).vectorEffect];
+    });
+}"""
+
+
+def test_hatching_and_outlines_keep_screen_size_when_zoomed(browser_page: Any, tmp_path: Path) -> None:
+    out = export_html(governorate_snapshot(), None, MapOptions(events="none"), tmp_path / "m.html")
+    open_map(browser_page, out)
+    for zoom in (5, 8, 11):
+        browser_page.evaluate(f"() => {MAP_JS}.setZoom({zoom}, {{animate: false}})")
+        browser_page.wait_for_function(f"() => {MAP_JS}.getZoom() === {zoom}")
+        scales = browser_page.evaluate(SCREEN_SCALES)
+        assert scales and all(abs(s - 1) < 1e-3 and effect == "non-scaling-stroke" for s, effect in scales), (
+            zoom,
+            scales,
+        )
+
+
 def test_base_map_canvases_and_town_labels_sit_where_they_belong(browser_page: Any, tmp_path: Path) -> None:
     from mapapp import geography
     from mapapp.render import basemap

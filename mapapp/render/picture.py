@@ -118,8 +118,8 @@ window.mapappPicture = window.mapappPicture || (function () {
 })();
 """
 """The page code of pictures: in the script of the page's first picture (the dashboard's component
-runs the map's script, not the page head's). Every picture of a page using one renderer kind
-shares the scale of its patterns, so all SVG pictures of a page use the same :attr:`Frame.unit`."""
+runs the map's script, not the page head's). A pattern is scaled for the last picture it filled:
+pictures sharing a pattern must share a :attr:`Frame.unit` (mapapp's areas all use one)."""
 
 
 def mercator_deg(lat: np.ndarray) -> np.ndarray:
