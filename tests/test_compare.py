@@ -189,13 +189,17 @@ def test_change_layer_draws_each_gain_hatched_in_the_gainers_colour() -> None:
 
     from mapapp.factions import registry
     from mapapp.render.change import HatchPatterns, add_change_layer
+    from mapapp.render.compact import read_payloads
 
     fmap = folium.Map(location=[35.5, 40], zoom_start=7)
     group = add_change_layer(fmap, compare(A, B), palette="colorblind")
     layers = [c for c in group._children.values() if isinstance(c, folium.GeoJson)]
     assert len(layers) == 2  # IS -> SDF and IS -> government; the no-data area is not a gain
     page = re.sub(r"_[0-9a-f]{32}", "_ID", fmap.get_root().render())
-    assert '"fillColor": "url(#mapapp-gain-colorblind-sdf)"' in page
+    styles = [s for payload in read_payloads(page) for s in payload["styles"]]
+    assert {"url(#mapapp-gain-colorblind-sdf)", "url(#mapapp-gain-colorblind-syrian_government)"} <= {
+        s["fillColor"] for s in styles
+    }
     (patterns,) = [c for c in fmap._children.values() if isinstance(c, HatchPatterns)]
     sdf = registry().colour("sdf", "colorblind")
     assert '<pattern id="mapapp-gain-colorblind-sdf"' in patterns.svg
@@ -275,7 +279,7 @@ def test_change_layer_renders_hatched_gains_in_a_real_browser(
 ) -> None:
     from mapapp.export import inline_external
     from mapapp.render import MapOptions, build_map
-    from mapapp.render.change import add_change_layer
+    from mapapp.render.change import add_change_layer, pattern_id
 
     before, after = bundled["2017-08-01"], bundled["2018-02-07"]
     result = compare(before, after)
@@ -288,15 +292,29 @@ def test_change_layer_renders_hatched_gains_in_a_real_browser(
     fills = browser_page.eval_on_selector_all(
         "path.mapapp-gain", "els => els.map(e => e.getAttribute('fill'))"
     )
-    assert len(fills) == int((result.changes["km2"] >= 1.0).sum())
+    drawn = result.changes[result.changes["km2"] >= 1.0]
+    gainers = set(drawn["to_faction"])
+    assert sorted(fills) == sorted(f"url(#{pattern_id(g)})" for g in gainers)  # one path per gainer
     for pid in {f[5:-1] for f in fills}:  # url(#id) -> id
         assert browser_page.locator(f"pattern#{pid}").count() == 1, pid
-    gainers = set(result.changes["to_faction"])
     assert browser_page.locator("path.mapapp-gain-syrian_government").count() >= 1
     assert browser_page.locator("path.mapapp-gain").count() == sum(
         browser_page.locator(f"path.mapapp-gain-{f}").count() for f in gainers
     )
-    browser_page.locator("path.mapapp-gain-syrian_government").first.hover(force=True)
+    # hover inside the largest government gain (its merged path's box centre may fall between parts)
+    gained = drawn[drawn["to_faction"] == "syrian_government"]
+    inside = gained.geometry.iloc[int(gained["km2"].to_numpy().argmax())].representative_point()
+    x, y = browser_page.evaluate(
+        """([lat, lon]) => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            const p = map.latLngToContainerPoint([lat, lon]);
+            const box = map.getContainer().getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y];
+        }""",
+        [inside.y, inside.x],
+    )
+    browser_page.mouse.move(x, y)
+    browser_page.mouse.move(x + 1, y)
     tip = browser_page.locator(".leaflet-tooltip").inner_text()
     assert re.fullmatch(r"from .+ to Syrian government and allies, [\d,]+ km²", tip.strip())
     toggle = browser_page.locator(

@@ -4,8 +4,9 @@ Leaflet has no hatched fill of its own and the folium pattern plugins load their
 CDN, which a self-contained export must not do. The hatches are plain SVG ``<pattern>`` elements
 instead, inserted once into the page by a tiny script (:class:`HatchPatterns`), and each changed
 area is drawn with ``fillColor: "url(#pattern-id)"``, which Leaflet's SVG renderer passes to the
-``fill`` attribute. Because the patterns are created by the map's own script they also appear
-where only the script is embedded (``streamlit_folium``).
+``fill`` attribute; the areas of one gainer are one compact layer (:mod:`mapapp.render.compact`).
+Because the patterns are created by the map's own script they also appear where only the script
+is embedded (``streamlit_folium``).
 
 Usage::
 
@@ -29,6 +30,7 @@ from mapapp.compare import Comparison
 from mapapp.errors import ExportError
 from mapapp.factions import Palette, registry
 from mapapp.prepare import prepare_areas
+from mapapp.render.compact import CompactGeoJson
 from mapapp.render.elements import HtmlControl
 from mapapp.render.html import esc, swatch
 from mapapp.render.layers import css_token
@@ -149,7 +151,7 @@ def add_change_layer(
 
     Each changed polygon of ``comparison.changes`` of at least ``min_km2`` is hatched in the
     gainer's colour and outlined in it, with the tooltip ``"from X to Y, N km²"`` (HTML-escaped);
-    one GeoJSON layer per gainer. No-data areas are not drawn (they are not gains); the
+    one compact layer per gainer. No-data areas are not drawn (they are not gains); the
     statistics (:attr:`Comparison.matrix`) keep every piece, slivers included.
 
     Parameters
@@ -227,8 +229,12 @@ def _layer_controls_last(fmap: folium.Map) -> None:
             fmap.add_child(child, name=key)
 
 
-def _gainer_layer(rows: Any, gainer: str, palette: Palette) -> folium.GeoJson:
-    """One GeoJSON layer with every polygon gained by ``gainer``, each with its escaped tooltip."""
+def _gainer_layer(rows: Any, gainer: str, palette: Palette) -> CompactGeoJson:
+    """One compact layer with every polygon gained by ``gainer``, each with its escaped tooltip.
+
+    The polygons share one style, so the page draws them as one path (a tooltip per part, see
+    :mod:`mapapp.render.compact`); hovering it thickens its outline (``.mapapp-gain:hover``).
+    """
     style = {
         "fillColor": f"url(#{pattern_id(gainer, palette)})",
         "fillOpacity": 1.0,
@@ -245,15 +251,10 @@ def _gainer_layer(rows: Any, gainer: str, palette: Palette) -> folium.GeoJson:
                 "to_faction": esc(row.to_faction),
                 "km2": round(float(row.km2), 1),
                 "tip": esc(tooltip_text(row.from_faction, row.to_faction, row.km2)),
+                "style": style,
             },
             "geometry": json.loads(shapely.to_geojson(row.geometry)),
         }
         for row in rows.itertuples()
     ]
-    return folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        style_function=lambda _f: style,
-        highlight_function=lambda _f: {"weight": 3},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True, class_name="mapapp-tip"),
-        control=False,
-    )
+    return CompactGeoJson({"type": "FeatureCollection", "features": features}, tooltip_class="mapapp-tip")

@@ -49,6 +49,7 @@ MAP_CSS = """
 .mapapp-after { background: #fff3cd; border: 1px solid #e0b84c; padding: 3px 6px; font-weight: 600; }
 .mapapp-popup a { word-break: break-all; }
 .mapapp-tip { font-size: 12px; }
+.mapapp-gain:hover { stroke-width: 3px; }
 .leaflet-top.leaflet-right { z-index: 1001; }  /* the opened layer list goes over the legend */
 .leaflet-control-attribution { font-size: 10px; max-width: 70vw; line-height: 1.3; }
 """
