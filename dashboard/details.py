@@ -61,7 +61,7 @@ def area_record(
         "Second faction": reg.label(str(secondary)) if _present(secondary) else "—",
         "Status": reg.status_labels.get(str(area["status"]), str(area["status"])),
         "Confidence": str(area["confidence"]),
-        "Area (km²)": f"{km2:,.0f}",
+        "Area of the clicked polygon (km²)": f"{km2:,.0f}",
         "Governorate(s)": ", ".join(_governorates(geom, governorates)) or "—",
         "Note": str(area["note"]) if _present(area.get("note")) else "—",
         "Source": snapshot.source,

@@ -245,7 +245,7 @@ def test_clicks_find_the_area_and_its_details(catalog: Catalog) -> None:
     record = details.area_record(snap, west, governorates(), EQUAL_AREA_CRS)
     assert record["Faction"] == registry().label("syrian_government")
     assert "Homs" in record["Governorate(s)"]
-    km2 = float(record["Area (km²)"].replace(",", ""))
+    km2 = float(record["Area of the clicked polygon (km²)"].replace(",", ""))
     assert 0 < km2 < 185_940
     assert details.faction_at(snap, 41.0, 35.3) == registry().label("islamic_state")
 

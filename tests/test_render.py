@@ -122,7 +122,8 @@ def test_tooltips_carry_faction_status_confidence_km2_governorate(fmap: folium.M
     raqqa = next(t for t in tips if "Governorate(s): Raqqa" in t)
     assert raqqa.startswith("<b>Islamic State</b>")
     assert "Contested (active front) with Syrian Democratic Forces (SDF)" in raqqa
-    assert re.search(r"Area: \d{1,3}(,\d{3})* km²", raqqa) and "Confidence: high" in raqqa
+    assert re.search(r"Area: \d{1,3}(,\d{3})* km² \(whole connected area\)", raqqa)
+    assert "Confidence: high" in raqqa
 
 
 def test_hostile_strings_are_escaped_everywhere(page: str) -> None:

@@ -87,7 +87,7 @@ def area_tooltip(row: dict[str, Any], low_set: frozenset[str] = LOW_CONFIDENCE) 
     lines.append(f"Status: {esc(status)}")
     low = " (boundary uncertain)" if row["confidence"] in low_set else ""
     lines.append(f"Confidence: {esc(row['confidence'])}{low}")
-    lines.append(f"Area: {row['area_km2']:,.0f} km²")
+    lines.append(f"Area: {row['area_km2']:,.0f} km² (whole connected area)")
     if row.get("governorates"):
         lines.append(f"Governorate(s): {esc(row['governorates'])}")
     if row.get("note"):
