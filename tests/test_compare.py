@@ -317,6 +317,11 @@ def test_change_layer_renders_hatched_gains_in_a_real_browser(
     browser_page.mouse.move(x + 1, y)
     tip = browser_page.locator(".leaflet-tooltip").inner_text()
     assert re.fullmatch(r"from .+ to Syrian government and allies, [\d,]+ km²", tip.strip())
+    hovered = browser_page.evaluate(
+        "() => [...document.querySelectorAll('path.mapapp-gain:hover')]"
+        ".map(p => getComputedStyle(p).strokeWidth)"
+    )
+    assert hovered == ["3px"]  # the hovered gainer's outline thickens (CSS), the others do not
     toggle = browser_page.locator(
         ".leaflet-control-layers-overlays label", has_text="Gains 2017-08-01 → 2018-02-07"
     )
