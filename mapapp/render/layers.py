@@ -17,6 +17,7 @@ from typing import Any
 import folium
 import geopandas as gpd
 import shapely
+from folium.utilities import JsCode
 
 from mapapp.factions import NO_DATA, Palette, registry
 from mapapp.render.compact import CompactGeoJson
@@ -123,11 +124,12 @@ def faction_order(factions: Iterable[str]) -> list[str]:
 
 
 def faction_layers(
-    snapshot: ControlSnapshot, prepared: gpd.GeoDataFrame, palette: Palette
+    snapshot: ControlSnapshot, prepared: gpd.GeoDataFrame, palette: Palette, renderer: JsCode | None = None
 ) -> dict[str, folium.GeoJson]:
     """Return one GeoJSON layer per faction of ``prepared`` (registry order), not yet on a map.
 
-    Each feature carries its escaped tooltip and style; each layer the snapshot's popup.
+    Each feature carries its escaped tooltip and style; each layer the snapshot's popup. ``renderer``
+    is the JavaScript expression of a Leaflet canvas renderer to draw on (``None``: SVG).
     """
     popup = snapshot_popup(snapshot)
     low_set = low_levels(prepared["confidence"])
@@ -141,7 +143,8 @@ def faction_layers(
             if rec["faction"] == faction
         ]
         collection = {"type": "FeatureCollection", "features": features}
-        layer = CompactGeoJson(collection, tooltip_class="mapapp-tip")
+        extra = {"renderer": renderer} if renderer is not None else {}
+        layer = CompactGeoJson(collection, tooltip_class="mapapp-tip", **extra)
         layer.add_child(HtmlPopup(popup))
         layers[faction] = layer
     return layers
@@ -153,10 +156,14 @@ def add_area_layers(
     prepared: gpd.GeoDataFrame,
     palette: Palette,
     visible: frozenset[str] | None = None,
+    renderer: JsCode | None = None,
 ) -> dict[str, folium.FeatureGroup]:
-    """Add one FeatureGroup per faction present in ``prepared`` to ``fmap``; return them by id."""
+    """Add one FeatureGroup per faction present in ``prepared`` to ``fmap``; return them by id.
+
+    ``renderer``: a Leaflet canvas renderer to draw the areas on (``None``: SVG paths).
+    """
     groups: dict[str, folium.FeatureGroup] = {}
-    for faction, layer in faction_layers(snapshot, prepared, palette).items():
+    for faction, layer in faction_layers(snapshot, prepared, palette, renderer).items():
         group = folium.FeatureGroup(
             name=layer_name(faction, palette), show=visible is None or faction in visible
         )
