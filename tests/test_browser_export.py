@@ -105,39 +105,6 @@ def test_an_area_focused_from_the_keyboard_shows_its_tooltip_on_it(browser_page:
     assert box["x"] <= x <= box["x"] + box["width"] and box["y"] <= y <= box["y"] + box["height"]
 
 
-def test_areas_drawn_on_a_canvas_look_like_svg_and_keep_tooltips(browser_page: Any, tmp_path: Path) -> None:
-    import io
-
-    import numpy as np
-    from PIL import Image
-
-    snapshot = governorate_snapshot()
-    shots = {}
-    for renderer in ("svg", "canvas"):
-        out = export_html(
-            snapshot, None, MapOptions(events="none", area_renderer=renderer), tmp_path / f"{renderer}.html"
-        )
-        browser_page.goto(out.as_uri())
-        browser_page.wait_for_selector(".mapapp-legend")
-        browser_page.wait_for_timeout(300)
-        shots[renderer] = np.asarray(Image.open(io.BytesIO(browser_page.screenshot())).convert("RGB"), int)
-    assert browser_page.locator("path.mapapp-area").count() == 0  # no SVG area left: all on the canvas
-    differ = (np.abs(shots["svg"] - shots["canvas"]).sum(axis=2) > 60).mean()
-    assert differ < 0.01, differ  # same fills, hatching, dots and outlines (edge antialiasing aside)
-    hts = snapshot.areas[snapshot.areas["faction"] == "hts"]
-    for name, geom in zip(hts["name"], hts.geometry, strict=True):  # the canvas hit test, per part
-        point = geom.representative_point()
-        x, y = screen_point(browser_page, point.y, point.x)
-        browser_page.mouse.move(x, y + 120)
-        browser_page.wait_for_timeout(50)  # Leaflet's canvas drops a move within 32 ms of the last
-        browser_page.mouse.move(x, y)
-        tip = browser_page.locator(".leaflet-tooltip").filter(has_text=name.split()[0])
-        tip.wait_for()
-        assert registry().label("hts") in tip.inner_text()
-    browser_page.mouse.click(*screen_point(browser_page, point.y, point.x))
-    assert snapshot.label in browser_page.locator(".leaflet-popup-content").inner_text()
-
-
 def count_paths(page: Any, faction: str) -> int:
     return int(page.locator(f"path.mapapp-f-{faction}").count())
 

@@ -230,8 +230,6 @@ def test_linked_assets_for_a_served_dashboard(snapshot: ControlSnapshot) -> None
 def test_bad_options_are_refused_at_the_door() -> None:
     with pytest.raises(ValueError, match="palette: expected one of"):
         MapOptions(palette="neon")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="area_renderer: expected one of"):
-        MapOptions(area_renderer="webgl")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="window_days"):
         MapOptions(window_days=-1)
 

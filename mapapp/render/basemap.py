@@ -163,14 +163,10 @@ def add_tiles(fmap: folium.Map, tiles: Tiles) -> None:
         ).add_to(fmap)  # fmt: skip
 
 
-def add_base_map(fmap: folium.Map, tiles: Tiles) -> CanvasRenderers:
-    """Add panes, tiles (if any) and the offline vector base map to ``fmap``; return its canvases.
-
-    The canvas of :data:`BASE_PANE` (country fills) may also draw the areas above the fills.
-    """
+def add_base_map(fmap: folium.Map, tiles: Tiles) -> None:
+    """Add panes, tiles (if any) and the offline vector base map to ``fmap``."""
     canvas = add_panes(fmap)
     add_tiles(fmap, tiles)
     countries_layer(with_fill=tiles == "none", canvas=canvas).add_to(fmap)
     water_layer(canvas).add_to(fmap)
     towns_layer().add_to(fmap)
-    return canvas

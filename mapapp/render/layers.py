@@ -17,7 +17,6 @@ from typing import Any
 import folium
 import geopandas as gpd
 import shapely
-from folium.utilities import JsCode
 
 from mapapp.factions import NO_DATA, Palette, registry
 from mapapp.render.compact import CompactGeoJson
@@ -124,12 +123,11 @@ def faction_order(factions: Iterable[str]) -> list[str]:
 
 
 def faction_layers(
-    snapshot: ControlSnapshot, prepared: gpd.GeoDataFrame, palette: Palette, renderer: JsCode | None = None
+    snapshot: ControlSnapshot, prepared: gpd.GeoDataFrame, palette: Palette
 ) -> dict[str, folium.GeoJson]:
     """Return one GeoJSON layer per faction of ``prepared`` (registry order), not yet on a map.
 
-    Each feature carries its escaped tooltip and style; each layer the snapshot's popup. ``renderer``
-    is the JavaScript expression of a Leaflet canvas renderer to draw on (``None``: SVG).
+    Each feature carries its escaped tooltip and style; each layer the snapshot's popup.
     """
     popup = snapshot_popup(snapshot)
     low_set = low_levels(prepared["confidence"])
@@ -143,8 +141,7 @@ def faction_layers(
             if rec["faction"] == faction
         ]
         collection = {"type": "FeatureCollection", "features": features}
-        extra = {"renderer": renderer} if renderer is not None else {}
-        layer = CompactGeoJson(collection, tooltip_class="mapapp-tip", **extra)
+        layer = CompactGeoJson(collection, tooltip_class="mapapp-tip")
         layer.add_child(HtmlPopup(popup))
         layers[faction] = layer
     return layers
@@ -156,14 +153,10 @@ def add_area_layers(
     prepared: gpd.GeoDataFrame,
     palette: Palette,
     visible: frozenset[str] | None = None,
-    renderer: JsCode | None = None,
 ) -> dict[str, folium.FeatureGroup]:
-    """Add one FeatureGroup per faction present in ``prepared`` to ``fmap``; return them by id.
-
-    ``renderer``: a Leaflet canvas renderer to draw the areas on (``None``: SVG paths).
-    """
+    """Add one FeatureGroup per faction present in ``prepared`` to ``fmap``; return them by id."""
     groups: dict[str, folium.FeatureGroup] = {}
-    for faction, layer in faction_layers(snapshot, prepared, palette, renderer).items():
+    for faction, layer in faction_layers(snapshot, prepared, palette).items():
         group = folium.FeatureGroup(
             name=layer_name(faction, palette), show=visible is None or faction in visible
         )

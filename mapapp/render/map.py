@@ -19,10 +19,10 @@ from mapapp import assets
 from mapapp.events import Event, EventSet
 from mapapp.factions import NO_DATA, registry
 from mapapp.prepare import dissolve_areas, prepare_areas
-from mapapp.render.basemap import BASE_PANE, add_base_map
+from mapapp.render.basemap import add_base_map
 from mapapp.render.credits import attribution_html, map_credits
 from mapapp.render.css import MAP_CSS
-from mapapp.render.elements import Attribution, CanvasRenderers, FitWhenSized, HtmlControl
+from mapapp.render.elements import Attribution, FitWhenSized, HtmlControl
 from mapapp.render.hatch import HatchDefs, low_pattern_id, pattern_id
 from mapapp.render.html import esc
 from mapapp.render.layers import add_area_layers, faction_order, is_hatched, low_levels
@@ -37,8 +37,6 @@ BOUNDS = [[29.0, 35.6], [37.4, 48.6]]
 UNFITTED_VIEW = ([33.2, 45.0], 5.5)
 """Centre and zoom of a map not fitted (``MapOptions.fit=False``): Syria and Iraq left of the
 legend in a map about 750 px wide, as the dashboard shows it."""
-CANVAS_AREAS_CSS = f".leaflet-{BASE_PANE}-pane > canvas {{ pointer-events: auto; }}"
-"""The base pane ignores the pointer; its canvas takes it when the areas are drawn on it."""
 
 
 class Fullscreen(folium.plugins.Fullscreen):  # type: ignore[misc]
@@ -58,7 +56,6 @@ class LeafletMap(folium.Map):  # type: ignore[misc]
     def __init__(self, *, asset_base_url: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.asset_base_url = asset_base_url
-        self.base_canvas: CanvasRenderers | None = None  # set by new_map: the base map's canvases
 
     def asset_markup(self) -> str:
         """Return the ``<script>``/``<style>`` (inline) or ``<script src>``/``<link>`` tags of the assets."""
@@ -120,12 +117,7 @@ def build_map(
     fmap = new_map(options)
     prepared = prepare_areas(dissolve_areas(snapshot.areas), max_error_m=options.max_error_m)
     fmap.add_child(HatchDefs(patterns_for(prepared, options)))
-    renderer = None
-    if options.area_renderer == "canvas" and fmap.base_canvas is not None:
-        renderer = fmap.base_canvas.renderer(BASE_PANE)  # over the country fills: one canvas fewer
-        style = Element(f"<style>{CANVAS_AREAS_CSS}</style>")
-        fmap.get_root().header.add_child(style, name="mapapp_canvas_areas")
-    add_area_layers(fmap, snapshot, prepared, options.palette, options.visible_factions, renderer)
+    add_area_layers(fmap, snapshot, prepared, options.palette, options.visible_factions)
     chosen = select_events(events, snapshot.date, options)
     add_event_layer(fmap, chosen, snapshot.date, event_contexts(snapshot, chosen))
     fmap.add_child(HtmlControl(title_html(title, snapshot), position="topright", css_class="mapapp-title",
@@ -146,7 +138,7 @@ def new_map(options: MapOptions) -> LeafletMap:
     # The view is fitted before any layer is added: each is then projected once, at its final zoom.
     if options.fit:
         fmap.add_child(FitWhenSized(BOUNDS, top_left=(0, 40), bottom_right=(250, 0)))
-    fmap.base_canvas = add_base_map(fmap, options.tiles)
+    add_base_map(fmap, options.tiles)
     return fmap
 
 

@@ -9,8 +9,6 @@ from mapapp.factions import PALETTES, Palette
 
 Tiles = Literal["none", "osm", "positron"]
 EventsMode = Literal["all", "none", "window"]
-AreaRenderer = Literal["svg", "canvas"]
-AREA_RENDERERS: tuple[AreaRenderer, ...] = ("svg", "canvas")
 TILES: tuple[Tiles, ...] = ("none", "osm", "positron")
 EVENTS_MODES: tuple[EventsMode, ...] = ("all", "none", "window")
 
@@ -44,10 +42,6 @@ class MapOptions:
     fit
         Fit the view to Syria and Iraq once the map has a size (``False``: open on a fixed centre
         and zoom, for a host such as the dashboard that sets the view itself).
-    area_renderer
-        ``"svg"``: each merged area is an SVG path (CSS classes, vector printing). ``"canvas"``:
-        the areas are drawn on one Leaflet canvas (no SVG layer: a faster first drawing for very
-        large snapshots; same look, tooltips, popups and layer toggles).
     """
 
     palette: Palette = "default"
@@ -60,13 +54,11 @@ class MapOptions:
     max_error_m: float = 200.0
     height: str = "100%"
     fit: bool = True
-    area_renderer: AreaRenderer = "svg"
 
     def __post_init__(self) -> None:
         _check("palette", self.palette, PALETTES)
         _check("tiles", self.tiles, TILES)
         _check("events", self.events, EVENTS_MODES)
-        _check("area_renderer", self.area_renderer, AREA_RENDERERS)
         if not isinstance(self.window_days, int) or self.window_days < 0:
             raise ValueError(f"window_days: expected an integer >= 0, found {self.window_days!r}")
         if not 0 <= self.max_error_m <= 5000:

@@ -65,41 +65,8 @@ window.mapappPicture = window.mapappPicture || (function () {
       return this._map.layerPointToLatLng([o.x + (b.x + b.width / 2) * s, o.y + (b.y + b.height / 2) * s]);
     },
     _empty: function () { return false; },
-    _containsPoint: function (p) {
-      /* Leaflet's canvas hit test (interactive pictures): the browser's even-odd test of the path */
-      if (!this._path2d || !this._scale) { return false; }
-      hit = hit || document.createElement("canvas").getContext("2d");
-      var o = this._origin;
-      return hit.isPointInPath(this._path2d, (p.x - o.x) / this._scale, (p.y - o.y) / this._scale, "evenodd");
-    }
+    _containsPoint: function () { return false; }
   });
-  var hit = null;
-  function canvasFill(ctx, colour) {
-    /* A fill of "url(#id)" becomes a canvas pattern drawn from that SVG <pattern> (its rects and
-       circles, then its own patternTransform), made once per canvas. */
-    var m = /^url\(#(.+)\)$/.exec(colour || "");
-    if (!m) { return colour; }
-    var made = ctx._mapappPatterns = ctx._mapappPatterns || {};
-    if (!(m[1] in made)) {
-      var el = document.getElementById(m[1]), pattern = null;
-      if (el) {
-        var tile = document.createElement("canvas"), t = tile.getContext("2d"),
-            n = function (s, k) { return +(s.getAttribute(k) || 0); };
-        tile.width = n(el, "width"); tile.height = n(el, "height");
-        el.querySelectorAll("rect, circle").forEach(function (s) {
-          t.globalAlpha = +(s.getAttribute("fill-opacity") || 1);
-          t.fillStyle = s.getAttribute("fill");
-          if (s.tagName === "rect") { t.fillRect(n(s, "x"), n(s, "y"), n(s, "width"), n(s, "height")); }
-          else { t.beginPath(); t.arc(n(s, "cx"), n(s, "cy"), n(s, "r"), 0, 2 * Math.PI); t.fill(); }
-        });
-        pattern = ctx.createPattern(tile, "repeat");
-        var own = el.patternTransform.baseVal.consolidate();
-        if (own) { pattern.setTransform(own.matrix); }
-      }
-      made[m[1]] = pattern;
-    }
-    return made[m[1]] || "#888888";
-  }
   L.Canvas.include({
     /* The style is applied as Leaflet's own _fillStroke does; that one draws only the context's
        current path, and a Path2D cannot become it, so fill and stroke take the path here. */
@@ -111,7 +78,7 @@ window.mapappPicture = window.mapappPicture || (function () {
       path.addPath(layer._path2d, new DOMMatrix([s, 0, 0, s, layer._origin.x, layer._origin.y]));
       if (o.fill) {
         ctx.globalAlpha = o.fillOpacity;
-        ctx.fillStyle = canvasFill(ctx, o.fillColor || o.color);
+        ctx.fillStyle = o.fillColor || o.color;
         ctx.fill(path, o.fillRule || "evenodd");
       }
       if (o.stroke && o.weight !== 0) {
