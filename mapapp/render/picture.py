@@ -159,20 +159,23 @@ class Frame:
         west, south, east, north = self.box
         return [[south, west], [north, east]]
 
+    @property
+    def top(self) -> float:
+        """Return the Mercator northing of the box's north edge, in degrees (units count from it)."""
+        return float(mercator_deg(np.array([self.box[3]]))[0])
+
     def units(self, coords: np.ndarray) -> np.ndarray:
         """Return longitude/latitude pairs as whole units east of the box's west and south of its north."""
-        west, _, _, north = self.box
         lat = np.clip(coords[:, 1], -MAX_LATITUDE, MAX_LATITUDE)
-        x = (coords[:, 0] - west) / self.unit
-        y = (mercator_deg(np.array([north]))[0] - mercator_deg(lat)) / self.unit
+        x = (coords[:, 0] - self.box[0]) / self.unit
+        y = (self.top - mercator_deg(lat)) / self.unit
         units: np.ndarray = np.rint(np.column_stack([x, y])).astype(np.int64)
         return units
 
     def positions(self, units: np.ndarray) -> np.ndarray:
         """Return the longitude/latitude pairs of units (inverse of :meth:`units`, up to rounding)."""
-        west, _, _, north = self.box
-        lon = west + units[:, 0] * self.unit
-        northing = np.radians(mercator_deg(np.array([north]))[0] - units[:, 1] * self.unit)
+        lon = self.box[0] + units[:, 0] * self.unit
+        northing = np.radians(self.top - units[:, 1] * self.unit)
         lat = np.degrees(2 * np.arctan(np.exp(northing)) - np.pi / 2)
         return np.column_stack([lon, lat])
 
