@@ -155,16 +155,20 @@ def draw_with_floor(browser: Browser, path: Path, floor: Path, runs: int) -> dic
     The two pages alternate (floor, page, floor, page…) so that both see the same machine: on a
     shared 2-core machine the floor itself moves by tens of per cent over minutes, and a ratio
     of medians taken at different times would mostly measure that drift. Each load starts
-    :data:`SETTLE_S` after the previous page was closed.
+    :data:`SETTLE_S` after the previous page was closed. ``pair_ratio_q1``/``q3``: the quartiles
+    of the ratio page ÷ floor of each pair of loads, to show how far single loads spread.
     """
     expected, floor_paths = path_count(browser, path), path_count(browser, floor)
     pages, floors = [], []
     for _ in range(runs):
         floors.append(_load_ms(browser, floor, floor_paths, True))
         pages.append(_load_ms(browser, path, expected, True))
+    pairs = statistics.quantiles([p / f for p, f in zip(pages, floors, strict=True)], n=4)
     return {
         "ms": statistics.median(pages),
         "floor_ms": statistics.median(floors),
+        "pair_ratio_q1": pairs[0],
+        "pair_ratio_q3": pairs[2],
         "paths": expected,
         "runs": runs,
     }

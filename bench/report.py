@@ -76,7 +76,11 @@ def _checks(floor_ms: float) -> list[tuple[str, str, Callable[[Result], tuple[st
 
     def floor(r: Result) -> tuple[str, bool]:
         base = r["our"].get("floor_ms", floor_ms)  # the floor loaded in turn with this page
-        return f"{r['our']['draw_ms'] / base:.2f}× floor ({base:.0f} ms)", r["our"]["draw_ms"] <= 3 * base
+        text = f"{r['our']['draw_ms'] / base:.2f}× floor ({base:.0f} ms)"
+        if "pair_ratios" in r["our"]:
+            q1, q3 = r["our"]["pair_ratios"]
+            text += f"; single pairs of loads {q1:.2f}–{q3:.2f}× (quartiles)"
+        return text, r["our"]["draw_ms"] <= 3 * base
 
     return [
         (big, "HTML ≤ 1/20 of naive", rel("html_mb", 1 / 20)),

@@ -232,6 +232,42 @@ def test_base_map_canvases_and_town_labels_sit_where_they_belong(browser_page: A
     assert abs(dot["x"] + dot["width"] / 2 - x) < 4 and abs(dot["y"] + dot["height"] / 2 - y) < 4, (dot, x, y)
 
 
+def test_town_labels_follow_an_animated_zoom_and_a_pan(browser_page: Any, tmp_path: Path) -> None:
+    # Labels are placed by left/top (a translate3d per label made 55 compositing layers); a zoom
+    # slides them with a 2D translate during Leaflet's animation and places them again at its end.
+    from mapapp import geography
+
+    out = export_html(governorate_snapshot(), None, MapOptions(events="none"), tmp_path / "m.html")
+    open_map(browser_page, out)
+    towns = geography.towns()
+    aleppo = towns[towns["name"] == "Aleppo"].geometry.iloc[0]
+    label = browser_page.locator(".mapapp-town", has_text="Aleppo")
+
+    def off_by() -> float:
+        x, y = screen_point(browser_page, aleppo.y, aleppo.x)
+        dot = label.locator("i").bounding_box()
+        return float(max(abs(dot["x"] + dot["width"] / 2 - x), abs(dot["y"] + dot["height"] / 2 - y)))
+
+    browser_page.evaluate(
+        f"""() => {MAP_JS}.once('zoomanim', () => {{
+            const labels = document.querySelectorAll('.mapapp-label-layer > div');
+            window.__slide = [...labels].map(d => d.style.transform);
+        }})"""
+    )
+    zoom = browser_page.evaluate(f"{MAP_JS}.getZoom()")
+    browser_page.evaluate(f"() => {MAP_JS}.setZoomAround([33.5, 36.3], {zoom + 1})")  # animated, on Damascus
+    browser_page.wait_for_function(f"() => {MAP_JS}.getZoom() === {zoom + 1} && !{MAP_JS}._animatingZoom")
+    slides = browser_page.evaluate("window.__slide")
+    assert slides and all(t.startswith("translate(") for t in slides), slides[:3]  # every label slid
+    assert off_by() < 4
+    wrappers = browser_page.evaluate(
+        "[...document.querySelectorAll('.mapapp-label-layer > div')].map(d => d.style.transform)"
+    )
+    assert wrappers == [""] * len(wrappers)  # placed again at the end: no transform left
+    browser_page.evaluate(f"() => {MAP_JS}.panBy([-120, 80], {{animate: false}})")
+    assert off_by() < 4
+
+
 def test_a_map_opened_too_small_to_fit_fits_once_it_has_room(browser_page: Any, tmp_path: Path) -> None:
     # A dashboard tab that is not shown gives the map no size: fitting then raised "Invalid LatLng".
     out = export_html(governorate_snapshot(), None, MapOptions(events="none"), tmp_path / "m.html")

@@ -96,9 +96,13 @@ class LabelLayer(MacroElement):  # type: ignore[misc]
     """Text labels (and optional dots) at points, as one layer holding one element per label.
 
     ``labels`` are ``(lat, lon, escaped_html, css_class)``; the parent must be a layer/map. One
-    container whose HTML is set at once, and labels moved (and animated on zoom) as Leaflet moves
-    markers: 55 markers with their own icons, events and objects cost several times more to draw.
-    Each label sits in a positioned wrapper, so its class may shift it (centre it) with a transform.
+    container whose HTML is set at once: 55 markers with their own icons, events and objects cost
+    several times more to draw. Each label sits in a positioned wrapper, so its class may shift it
+    (centre it) with a transform. Wrappers are placed by ``left``/``top``, not by Leaflet's
+    ``translate3d``: a 3D transform makes each label a compositing layer of its own (55 layers,
+    each painted, committed and rastered apart; about 20 ms of the first frame of a map). During
+    a zoom animation a 2D ``translate`` slides each label to its new place with the map's
+    transition, and the zoom's end places it again.
     """
 
     _template = Template(
@@ -119,19 +123,23 @@ class LabelLayer(MacroElement):  # type: ignore[misc]
                 return {zoomanim: this._animate, viewreset: this._reset, zoomend: this._reset};
             },
             _reset: function () {
-                this._place(function (map, latlng) { return map.latLngToLayerPoint(latlng); });
-            },
-            _animate: function (e) {
-                this._place(function (map, latlng) {
-                    return map._latLngToNewLayerPoint(latlng, e.zoom, e.center);
+                var map = this._map, nodes = this._el.children;
+                this._at = this.items.map(function (item, i) {
+                    var p = map.latLngToLayerPoint([item[0], item[1]]).round(), style = nodes[i].style;
+                    style.left = p.x + "px";
+                    style.top = p.y + "px";
+                    style.transform = "";
+                    return p;
                 });
             },
-            _place: function (at) {
-                var nodes = this._el.children;
-                for (var i = 0; i < this.items.length; i++) {
-                    var item = this.items[i];
-                    L.DomUtil.setPosition(nodes[i], at(this._map, [item[0], item[1]]).round());
-                }
+            _animate: function (e) {
+                /* slide each label to where the zoom takes it, with the map's zoom transition */
+                var map = this._map, nodes = this._el.children, at = this._at;
+                this.items.forEach(function (item, i) {
+                    var p = map._latLngToNewLayerPoint([item[0], item[1]], e.zoom, e.center).round();
+                    var dx = p.x - at[i].x, dy = p.y - at[i].y;
+                    nodes[i].style.transform = "translate(" + dx + "px," + dy + "px)";
+                });
             }
         }))());
         {% endmacro %}"""
