@@ -268,6 +268,30 @@ def test_town_labels_follow_an_animated_zoom_and_a_pan(browser_page: Any, tmp_pa
     assert off_by() < 4
 
 
+def test_town_labels_never_overprint_and_show_as_the_map_zooms_in(browser_page: Any, tmp_path: Path) -> None:
+    from mapapp.render import declutter
+
+    out = export_html(governorate_snapshot(), None, MapOptions(events="none"), tmp_path / "m.html")
+    open_map(browser_page, out)
+    labels = """() => [...document.querySelectorAll('.mapapp-town')]
+        .map(e => [e.textContent, e.offsetParent !== null, e.getBoundingClientRect().toJSON()])
+        .filter(([, visible]) => visible).map(([name, , r]) => [name, r.left, r.top, r.right, r.bottom])"""
+    seen = []
+    zoom = browser_page.evaluate(f"{MAP_JS}.getZoom()")
+    for step in (0, 1, 2):
+        on_baghdad = f"() => {MAP_JS}.setZoomAround([33.3, 44.4], {zoom + step}, {{animate: false}})"
+        browser_page.evaluate(on_baghdad)
+        shown = browser_page.evaluate(labels)
+        for n, (name, left, top, right, bottom) in enumerate(shown):
+            for other, l2, t2, r2, b2 in shown[n + 1 :]:
+                assert not (left < r2 and l2 < right and top < b2 and t2 < bottom), (zoom + step, name, other)
+            # the dot and its margin (12 px) and the name: the font table is not narrower than the font
+            assert right - left <= 12 + declutter.text_width_px(name) + 0.5, name
+        seen.append({s[0] for s in shown})
+    assert seen[0] < seen[1] < seen[2]  # more towns show at each zoom, none goes
+    assert "Baghdad" in seen[0] and "Al Fallujah" not in seen[0] and "Al Fallujah" in seen[2]
+
+
 def test_a_map_opened_too_small_to_fit_fits_once_it_has_room(browser_page: Any, tmp_path: Path) -> None:
     # A dashboard tab that is not shown gives the map no size: fitting then raised "Invalid LatLng".
     out = export_html(governorate_snapshot(), None, MapOptions(events="none"), tmp_path / "m.html")

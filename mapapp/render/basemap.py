@@ -13,6 +13,7 @@ to :data:`DECIMALS` decimals; a border shared by two governorates is drawn once.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
@@ -24,6 +25,7 @@ import shapely
 import xyzservices.providers as xyz
 
 from mapapp import geography
+from mapapp.render import declutter
 from mapapp.render.elements import CanvasRenderers, LabelLayer
 from mapapp.render.html import esc
 from mapapp.render.options import Tiles
@@ -128,16 +130,35 @@ def water_layer(canvas: CanvasRenderers) -> folium.FeatureGroup:
 
 
 def towns_layer() -> folium.FeatureGroup:
-    """Return the layer of major towns (Natural Earth), a dot and a name each."""
+    """Return the layer of major towns (Natural Earth), a dot and a name each.
+
+    The most populous first; a town whose name would overprint a more populous town's shows
+    from the zoom at which the two come apart (:func:`town_zooms`).
+    """
     towns = geography.towns()
     towns = towns[towns["SCALERANK"] <= MAX_TOWN_RANK]
+    towns = towns.sort_values("population", ascending=False, kind="stable")
     labels = [
         (round(p.y, 4), round(p.x, 4), f"<i></i>{esc(name)}", "mapapp-town")
         for name, p in zip(towns["name"], towns.geometry, strict=True)
     ]
     group = folium.FeatureGroup(name="Major towns")
-    group.add_child(LabelLayer(labels, LABELS_PANE))
+    group.add_child(LabelLayer(labels, LABELS_PANE, town_zooms(towns)))
     return group
+
+
+TOWN_BOX_PX = (-4.0, -7.5, 8.0, 7.5)
+"""A town label's box around its place without the name (css.py: the dot, 9 px wide, is centred
+on the place, the name starts 12 px right of the dot's left edge; the line is 15 px high)."""
+
+
+def town_zooms(towns: gpd.GeoDataFrame) -> list[float | None]:
+    """Return the zoom from which each town's label shows (None: at every zoom), in row order."""
+    left, top, right, bottom = TOWN_BOX_PX
+    names = towns["name"]
+    boxes = np.array([(left, top, right + declutter.text_width_px(name), bottom) for name in names])
+    zooms = declutter.min_zooms(towns.geometry.y.to_numpy(), towns.geometry.x.to_numpy(), boxes)
+    return [None if not np.isfinite(z) else math.ceil(z * 100) / 100 for z in zooms]
 
 
 def add_tiles(fmap: folium.Map, tiles: Tiles) -> None:

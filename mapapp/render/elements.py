@@ -95,7 +95,9 @@ class Attribution(MacroElement):  # type: ignore[misc]
 class LabelLayer(MacroElement):  # type: ignore[misc]
     """Text labels (and optional dots) at points, as one layer holding one element per label.
 
-    ``labels`` are ``(lat, lon, escaped_html, css_class)``; the parent must be a layer/map. One
+    ``labels`` are ``(lat, lon, escaped_html, css_class)``; the parent must be a layer/map.
+    ``min_zooms``: per label, the map zoom from which it shows (None: always; see
+    :mod:`mapapp.render.declutter`); it is hidden below. One
     container whose HTML is set at once: 55 markers with their own icons, events and objects cost
     several times more to draw. Each label sits in a positioned wrapper, so its class may shift it
     (centre it) with a transform. Wrappers are placed by ``left``/``top``, not by Leaflet's
@@ -123,12 +125,13 @@ class LabelLayer(MacroElement):  # type: ignore[misc]
                 return {zoomanim: this._animate, viewreset: this._reset, zoomend: this._reset};
             },
             _reset: function () {
-                var map = this._map, nodes = this._el.children;
+                var map = this._map, nodes = this._el.children, zoom = map.getZoom();
                 this._at = this.items.map(function (item, i) {
                     var p = map.latLngToLayerPoint([item[0], item[1]]).round(), style = nodes[i].style;
                     style.left = p.x + "px";
                     style.top = p.y + "px";
                     style.transform = "";
+                    style.display = item[4] === null || zoom >= item[4] ? "" : "none";
                     return p;
                 });
             },
@@ -145,10 +148,14 @@ class LabelLayer(MacroElement):  # type: ignore[misc]
         {% endmacro %}"""
     )
 
-    def __init__(self, labels: Sequence[tuple[float, float, str, str]], pane: str) -> None:
+    def __init__(self, labels: Sequence[tuple[float, float, str, str]], pane: str,
+                 min_zooms: Sequence[float | None] | None = None) -> None:  # fmt: skip
         super().__init__()
         self._name = "LabelLayer"
-        self.labels = [list(item) for item in labels]
+        shown_from = list(min_zooms) if min_zooms is not None else [None] * len(labels)
+        if len(shown_from) != len(labels):
+            raise ValueError(f"{len(labels)} labels but {len(shown_from)} zooms to show them from")
+        self.labels = [[*item, zoom] for item, zoom in zip(labels, shown_from, strict=True)]
         self.pane = pane
 
 
