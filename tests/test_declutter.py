@@ -39,13 +39,18 @@ labels = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None)
-@given(labels)
-def test_no_two_shown_labels_overprint_at_any_zoom(items: list[tuple[float, float, float]]) -> None:
+def placed(items: list[tuple[float, float, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Town-like labels (a dot, then a name of the given width) and the zoom each shows from."""
     lat = np.array([i[0] for i in items])
     lon = np.array([i[1] for i in items])
     boxes = np.array([(-4.0, -7.5, 8.0 + i[2], 7.5) for i in items])
-    shown = declutter.min_zooms(lat, lon, boxes)
+    return lat, lon, boxes, declutter.min_zooms(lat, lon, boxes)
+
+
+@settings(max_examples=60, deadline=None)
+@given(labels)
+def test_no_two_shown_labels_overprint_at_any_zoom(items: list[tuple[float, float, float]]) -> None:
+    lat, lon, boxes, shown = placed(items)
     assert shown[0] == -np.inf  # the most important label always shows
     for zoom in np.arange(0.0, 14.0, 0.25):
         x, y = screen_px(lat, lon, zoom)
@@ -58,10 +63,7 @@ def test_no_two_shown_labels_overprint_at_any_zoom(items: list[tuple[float, floa
 @settings(max_examples=60, deadline=None)
 @given(labels)
 def test_a_label_waits_no_longer_than_it_must(items: list[tuple[float, float, float]]) -> None:
-    lat = np.array([i[0] for i in items])
-    lon = np.array([i[1] for i in items])
-    boxes = np.array([(-4.0, -7.5, 8.0 + i[2], 7.5) for i in items])
-    shown = declutter.min_zooms(lat, lon, boxes)
+    lat, lon, boxes, shown = placed(items)
     for j in np.flatnonzero(np.isfinite(shown)):
         just_before = shown[j] - 0.01
         x, y = screen_px(lat, lon, just_before)
