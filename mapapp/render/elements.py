@@ -102,7 +102,7 @@ class LabelLayer(MacroElement):  # type: ignore[misc]
     several times more to draw. Each label sits in a positioned wrapper, so its class may shift it
     (centre it) with a transform. Wrappers are placed by ``left``/``top``, not by Leaflet's
     ``translate3d``: a 3D transform makes each label a compositing layer of its own (55 layers,
-    each painted, committed and rastered apart; about 20 ms of the first frame of a map). During
+    each painted, committed and rastered apart: 68 layers on a map, 30 without them). During
     a zoom animation a 2D ``translate`` slides each label to its new place with the map's
     transition, and the zoom's end places it again.
     """
