@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from mapapp.render.picture import MAX_LATITUDE, mercator_deg
+
 TILE_PX = 256.0
 """Leaflet's world width in pixels at zoom 0 (Web Mercator)."""
 PAD_PX = 2.0
@@ -42,8 +44,8 @@ def text_width_px(text: str, size_px: float = 11.0) -> float:
 def world_px(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return Web Mercator pixel coordinates at zoom 0 (as Leaflet projects them)."""
     x = TILE_PX * (np.asarray(lon, dtype=float) + 180.0) / 360.0
-    phi = np.radians(np.clip(np.asarray(lat, dtype=float), -85.05112878, 85.05112878))
-    y = TILE_PX * (0.5 - np.log(np.tan(np.pi / 4 + phi / 2)) / (2 * np.pi))
+    lat = np.clip(np.asarray(lat, dtype=float), -MAX_LATITUDE, MAX_LATITUDE)
+    y = TILE_PX * (0.5 - mercator_deg(lat) / 360.0)
     return x, y
 
 
