@@ -5,6 +5,7 @@
 - :class:`Watch` arms a page: the ``window.__pwned`` canary (an init script in every frame), a
   record of every ``dialog`` (dismissed at once), ``pageerror`` and console error, and a route that
   answers every request leaving the allowed origins with an empty response (no network);
+- :data:`MAP_JS` / :func:`screen_point`: the page's folium map, and where a place is on screen;
 - :func:`streamlit_server` runs ``streamlit run streamlit_app.py`` on a free 127.0.0.1 port with a
   given catalog directory, polls ``/_stcore/health`` with a deadline (never a fixed sleep) and
   stops the server by PID.
@@ -30,6 +31,21 @@ ROOT = Path(__file__).resolve().parent.parent
 CANARY = "window.__pwned = false;"
 APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 SERVER_DEADLINE_S = 90.0
+MAP_JS = "window[Object.keys(window).find(k => /^map_[0-9a-f]+$/.test(k))]"  # the page's folium map
+
+
+def screen_point(page: Any, lat: float, lon: float) -> tuple[float, float]:
+    """Return the page coordinates of a place on the map, once the map stops panning."""
+    page.wait_for_function(f"() => {{ const m = {MAP_JS}; return !(m._panAnim && m._panAnim._inProgress); }}")
+    x, y = page.evaluate(
+        f"""([lat, lon]) => {{
+            const map = {MAP_JS}, p = map.latLngToContainerPoint([lat, lon]);
+            const box = map.getContainer().getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y];
+        }}""",
+        [lat, lon],
+    )
+    return float(x), float(y)
 
 
 def arm_canary(page: Any) -> list[str]:

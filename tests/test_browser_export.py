@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import shapely
+from browser_support import MAP_JS, screen_point
 from map_fixtures import governorate_snapshot
 
 from mapapp.catalog import Catalog
@@ -46,21 +47,15 @@ def open_map(page: Any, path: Path) -> None:
     page.wait_for_selector(".mapapp-legend")
 
 
-MAP_JS = "window[Object.keys(window).find(k => /^map_[0-9a-f]+$/.test(k))]"  # the page's folium map
+def town_dot_offset(page: Any, name: str) -> float:
+    """Return how far (px, the larger axis) the dot of town ``name``'s label is from the town."""
+    from mapapp import geography
 
-
-def screen_point(page: Any, lat: float, lon: float) -> tuple[float, float]:
-    """Return the page coordinates of a place on the map, once the map stops panning."""
-    page.wait_for_function(f"() => {{ const m = {MAP_JS}; return !(m._panAnim && m._panAnim._inProgress); }}")
-    x, y = page.evaluate(
-        f"""([lat, lon]) => {{
-            const map = {MAP_JS}, p = map.latLngToContainerPoint([lat, lon]);
-            const box = map.getContainer().getBoundingClientRect();
-            return [box.left + p.x, box.top + p.y];
-        }}""",
-        [lat, lon],
-    )
-    return float(x), float(y)
+    towns = geography.towns()
+    town = towns[towns["name"] == name].geometry.iloc[0]
+    x, y = screen_point(page, town.y, town.x)
+    dot = page.locator(".mapapp-town", has_text=name).locator("i").bounding_box()
+    return float(max(abs(dot["x"] + dot["width"] / 2 - x), abs(dot["y"] + dot["height"] / 2 - y)))
 
 
 def hover_at(page: Any, lat: float, lon: float, label: str) -> str:
@@ -225,29 +220,14 @@ def test_base_map_canvases_and_town_labels_sit_where_they_belong(browser_page: A
     at = [screen_point(browser_page, p.y, p.x) for p in on_border]
     assert all(browser_page.evaluate(ink, [x, y]) > 100 for x, y in at)  # within 2 px of the line
     assert sum(browser_page.evaluate(ink, [x, y - 12]) > 100 for x, y in at) < 10  # not ink everywhere
-    towns = geography.towns()
-    aleppo = towns[towns["name"] == "Aleppo"].geometry.iloc[0]
-    x, y = screen_point(browser_page, aleppo.y, aleppo.x)
-    dot = browser_page.locator(".mapapp-town", has_text="Aleppo").locator("i").bounding_box()
-    assert abs(dot["x"] + dot["width"] / 2 - x) < 4 and abs(dot["y"] + dot["height"] / 2 - y) < 4, (dot, x, y)
+    assert town_dot_offset(browser_page, "Aleppo") < 4
 
 
 def test_town_labels_follow_an_animated_zoom_and_a_pan(browser_page: Any, tmp_path: Path) -> None:
     # Labels are placed by left/top (a translate3d per label made 55 compositing layers); a zoom
     # slides them with a 2D translate during Leaflet's animation and places them again at its end.
-    from mapapp import geography
-
     out = export_html(governorate_snapshot(), None, MapOptions(events="none"), tmp_path / "m.html")
     open_map(browser_page, out)
-    towns = geography.towns()
-    aleppo = towns[towns["name"] == "Aleppo"].geometry.iloc[0]
-    label = browser_page.locator(".mapapp-town", has_text="Aleppo")
-
-    def off_by() -> float:
-        x, y = screen_point(browser_page, aleppo.y, aleppo.x)
-        dot = label.locator("i").bounding_box()
-        return float(max(abs(dot["x"] + dot["width"] / 2 - x), abs(dot["y"] + dot["height"] / 2 - y)))
-
     browser_page.evaluate(
         f"""() => {MAP_JS}.once('zoomanim', () => {{
             const labels = document.querySelectorAll('.mapapp-label-layer > div');
@@ -259,13 +239,13 @@ def test_town_labels_follow_an_animated_zoom_and_a_pan(browser_page: Any, tmp_pa
     browser_page.wait_for_function(f"() => {MAP_JS}.getZoom() === {zoom + 1} && !{MAP_JS}._animatingZoom")
     slides = browser_page.evaluate("window.__slide")
     assert slides and all(t.startswith("translate(") for t in slides), slides[:3]  # every label slid
-    assert off_by() < 4
+    assert town_dot_offset(browser_page, "Aleppo") < 4
     wrappers = browser_page.evaluate(
         "[...document.querySelectorAll('.mapapp-label-layer > div')].map(d => d.style.transform)"
     )
     assert wrappers == [""] * len(wrappers)  # placed again at the end: no transform left
     browser_page.evaluate(f"() => {MAP_JS}.panBy([-120, 80], {{animate: false}})")
-    assert off_by() < 4
+    assert town_dot_offset(browser_page, "Aleppo") < 4
 
 
 def test_town_labels_never_overprint_and_show_as_the_map_zooms_in(browser_page: Any, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import geopandas as gpd
 import pytest
 import shapely
+from browser_support import screen_point
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box
@@ -304,15 +305,7 @@ def test_change_layer_renders_hatched_gains_in_a_real_browser(
     # hover inside the largest government gain (its merged path's box centre may fall between parts)
     gained = drawn[drawn["to_faction"] == "syrian_government"]
     inside = gained.geometry.iloc[int(gained["km2"].to_numpy().argmax())].representative_point()
-    x, y = browser_page.evaluate(
-        """([lat, lon]) => {
-            const map = Object.values(window).find(v => v instanceof L.Map);
-            const p = map.latLngToContainerPoint([lat, lon]);
-            const box = map.getContainer().getBoundingClientRect();
-            return [box.left + p.x, box.top + p.y];
-        }""",
-        [inside.y, inside.x],
-    )
+    x, y = screen_point(browser_page, inside.y, inside.x)
     browser_page.mouse.move(x, y)
     browser_page.mouse.move(x + 1, y)
     tip = browser_page.locator(".leaflet-tooltip").inner_text()
