@@ -135,16 +135,26 @@ def towns_layer() -> folium.FeatureGroup:
     The most populous first; a town whose name would overprint a more populous town's shows
     from the zoom at which the two come apart (:func:`town_zooms`).
     """
+    labels, zooms = town_labels()
+    group = folium.FeatureGroup(name="Major towns")
+    group.add_child(LabelLayer(labels, LABELS_PANE, zooms))
+    return group
+
+
+@functools.cache
+def town_labels() -> tuple[tuple[tuple[float, float, str, str], ...], tuple[float | None, ...]]:
+    """Return the town labels, most populous first, and the zoom from which each shows.
+
+    From the bundled data only, so computed once per process, like :func:`base_drawing`.
+    """
     towns = geography.towns()
     towns = towns[towns["SCALERANK"] <= MAX_TOWN_RANK]
     towns = towns.sort_values("population", ascending=False, kind="stable")
-    labels = [
+    labels = tuple(
         (round(p.y, 4), round(p.x, 4), f"<i></i>{esc(name)}", "mapapp-town")
         for name, p in zip(towns["name"], towns.geometry, strict=True)
-    ]
-    group = folium.FeatureGroup(name="Major towns")
-    group.add_child(LabelLayer(labels, LABELS_PANE, town_zooms(towns)))
-    return group
+    )
+    return labels, tuple(town_zooms(towns))
 
 
 TOWN_BOX_PX = (-4.0, -7.5, 8.0, 7.5)
